@@ -1,0 +1,130 @@
+package schema
+
+import (
+	"bytes"
+	"encoding/json"
+)
+
+// appendJSON appends the compact JSON encoding of v the way Python's orjson
+// writes it: UTF-8 kept raw and no HTML escaping of <, > and &. The standard
+// encoder escapes U+2028 and U+2029 even with HTML escaping off; orjson does
+// not, so those two escapes are undone.
+func appendJSON(buf *bytes.Buffer, v any) error {
+	var tmp bytes.Buffer
+	enc := json.NewEncoder(&tmp)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return err
+	}
+	b := bytes.TrimSuffix(tmp.Bytes(), []byte{'\n'})
+	buf.Write(unescapeLineSeparators(b))
+	return nil
+}
+
+// marshalJSON is appendJSON into a fresh slice.
+func marshalJSON(v any) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := appendJSON(&buf, v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// unescapeLineSeparators replaces the escapes \u2028 and \u2029 that
+// encoding/json emits by the raw characters. It only touches escapes, never a
+// literal backslash followed by "u2028": an escape starts after an even
+// number of backslashes.
+func unescapeLineSeparators(b []byte) []byte {
+	if !bytes.Contains(b, []byte(`\u202`)) {
+		return b
+	}
+	out := make([]byte, 0, len(b))
+	for i := 0; i < len(b); i++ {
+		c := b[i]
+		if c != '\\' {
+			out = append(out, c)
+			continue
+		}
+		if i+5 < len(b) && b[i+1] == 'u' && b[i+2] == '2' && b[i+3] == '0' && b[i+4] == '2' && (b[i+5] == '8' || b[i+5] == '9') {
+			if b[i+5] == '8' {
+				out = append(out, "\u2028"...)
+			} else {
+				out = append(out, "\u2029"...)
+			}
+			i += 5
+			continue
+		}
+		// Any other escape: copy it whole so that its second byte is never
+		// taken for the start of a new escape.
+		out = append(out, c)
+		if i+1 < len(b) {
+			i++
+			out = append(out, b[i])
+		}
+	}
+	return out
+}
+
+// jsonField writes `"key":` followed by the encoding of v, preceded by a
+// comma unless it is the first field.
+type objectWriter struct {
+	buf   *bytes.Buffer
+	first bool
+	err   error
+}
+
+func newObject(buf *bytes.Buffer) *objectWriter {
+	buf.WriteByte('{')
+	return &objectWriter{buf: buf, first: true}
+}
+
+func (w *objectWriter) key(k string) {
+	if !w.first {
+		w.buf.WriteByte(',')
+	}
+	w.first = false
+	// Keys are ASCII identifiers or user map keys; encode them properly.
+	_ = appendJSON(w.buf, k)
+	w.buf.WriteByte(':')
+}
+
+func (w *objectWriter) field(k string, v any) {
+	if w.err != nil {
+		return
+	}
+	w.key(k)
+	if err := appendJSON(w.buf, v); err != nil {
+		w.err = err
+	}
+}
+
+func (w *objectWriter) raw(k string, raw string) {
+	if w.err != nil {
+		return
+	}
+	w.key(k)
+	w.buf.WriteString(raw)
+}
+
+// nullable writes s, or null when s is empty.
+func (w *objectWriter) nullable(k, s string) {
+	if s == "" {
+		w.raw(k, "null")
+		return
+	}
+	w.field(k, s)
+}
+
+// object writes m, or {} when m is nil.
+func (w *objectWriter) object(k string, m map[string]any) {
+	if m == nil {
+		w.raw(k, "{}")
+		return
+	}
+	w.field(k, m)
+}
+
+func (w *objectWriter) close() error {
+	w.buf.WriteByte('}')
+	return w.err
+}

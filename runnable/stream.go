@@ -1,0 +1,137 @@
+package runnable
+
+import (
+	"context"
+	"iter"
+)
+
+// Collect drains a stream and adds its chunks up with [Concat]; it returns
+// the first error the stream yields. Chunks that cannot be added replace the
+// value collected so far.
+func Collect[O any](s iter.Seq2[O, error]) (O, error) {
+	var out O
+	got := false
+	for chunk, err := range s {
+		if err != nil {
+			var zero O
+			return zero, err
+		}
+		if !got {
+			out, got = chunk, true
+			continue
+		}
+		out, _ = Concat(out, chunk)
+	}
+	return out, nil
+}
+
+// pulled holds a stream whose first element has been read ahead. LangChain
+// reads the first input chunk before it starts a streaming run, so that
+// the upstream run starts (and shows in the event stream) first; pulled
+// gives the same order and then replays the whole stream.
+type pulled[T any] struct {
+	next     func() (T, error, bool)
+	stop     func()
+	first    T
+	firstErr error
+	ok       bool
+	acc      T
+	got      bool
+}
+
+func pull[T any](in iter.Seq2[T, error]) *pulled[T] {
+	p := &pulled[T]{}
+	p.next, p.stop = iter.Pull2(in)
+	p.first, p.firstErr, p.ok = p.next()
+	return p
+}
+
+// all replays the stream from its first element, recording the input
+// added up so far for the run's end event.
+func (p *pulled[T]) all() iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		if !p.ok {
+			return
+		}
+		p.acc, p.got = p.first, true
+		if !yield(p.first, nil) {
+			return
+		}
+		for {
+			chunk, err, more := p.next()
+			if !more {
+				return
+			}
+			if err != nil {
+				yield(chunk, err)
+				return
+			}
+			p.acc, _ = Concat(p.acc, chunk)
+			if !yield(chunk, nil) {
+				return
+			}
+		}
+	}
+}
+
+func (p *pulled[T]) input() any {
+	if !p.got {
+		return nil
+	}
+	return p.acc
+}
+
+// relay passes the chunks of out to yield, reporting each to run, and ends
+// run with the added-up output and input() when out is exhausted. It fails
+// the run when out yields an error, when ctx is done, when the consumer
+// stops early, or when the code producing out panics.
+func relay[O any](ctx context.Context, run *Run, out iter.Seq2[O, error], input func() any, yield func(O, error) bool) {
+	var zero O
+	inYield := false
+	defer func() {
+		if v := recover(); v != nil {
+			if inYield {
+				panic(v) // the consumer's panic, not ours to handle
+			}
+			yield(zero, run.Fail(recovered(v)))
+		}
+	}()
+	var final O
+	got := false
+	for chunk, err := range out {
+		if err == nil {
+			err = context.Cause(ctx)
+		}
+		if err != nil {
+			inYield = true
+			yield(zero, run.Fail(err))
+			return
+		}
+		run.Chunk(chunk)
+		if !got {
+			final, got = chunk, true
+		} else {
+			final, _ = Concat(final, chunk)
+		}
+		inYield = true
+		if !yield(chunk, nil) {
+			run.Fail(ErrStreamStopped)
+			return
+		}
+		inYield = false
+	}
+	var output any
+	if got {
+		output = final
+	}
+	run.EndWithInput(input(), output)
+}
+
+// StreamByInvoke is the Stream of a runnable that has no streaming of its
+// own: it yields the result of Invoke as the only chunk. Like LangChain's
+// default stream, the single chunk is not reported as a stream event.
+func StreamByInvoke[I, O any](ctx context.Context, r Runnable[I, O], in I, opts ...Option) iter.Seq2[O, error] {
+	return func(yield func(O, error) bool) {
+		yield(r.Invoke(ctx, in, opts...))
+	}
+}
