@@ -1,0 +1,303 @@
+package schema
+
+import (
+	"encoding/json"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// finalizeAI applies what langchain-core's AIMessage / AIMessageChunk
+// validators do whenever such a message is constructed: first the
+// backwards-compatible parse of OpenAI-style additional_kwargs["tool_calls"],
+// then, for chunks, the derivation of tool calls from tool call chunks.
+func (m Message) finalizeAI() Message {
+	m = m.backCompatToolCalls()
+	if m.Type == AIChunkType {
+		m = m.initToolCalls()
+	}
+	return m
+}
+
+// backCompatToolCalls fills ToolCalls/InvalidToolCalls (or ToolCallChunks
+// for a chunk) from additional_kwargs["tool_calls"] in the OpenAI format
+// ({"id","index","function":{"name","arguments"}}) when the message has no
+// tool call fields of its own. As in LangChain, a malformed list is ignored.
+func (m Message) backCompatToolCalls() Message {
+	if len(m.ToolCalls) > 0 || len(m.InvalidToolCalls) > 0 || len(m.ToolCallChunks) > 0 {
+		return m
+	}
+	raw, ok := m.AdditionalKwargs["tool_calls"].([]any)
+	if !ok || len(raw) == 0 {
+		return m
+	}
+	if m.Type == AIChunkType {
+		if chunks, ok := parseOpenAIToolCallChunks(raw); ok {
+			m.ToolCallChunks = chunks
+		}
+		return m
+	}
+	if calls, invalid, ok := parseOpenAIToolCalls(raw); ok {
+		m.ToolCalls, m.InvalidToolCalls = calls, invalid
+	}
+	return m
+}
+
+// parseOpenAIToolCalls mirrors langchain-core's default_tool_parser: entries
+// without "function" are skipped, arguments that are not valid JSON give an
+// invalid tool call. ok=false when the list is malformed in a way that makes
+// LangChain abandon the whole parse.
+func parseOpenAIToolCalls(raw []any) (calls []ToolCall, invalid []InvalidToolCall, ok bool) {
+	for _, item := range raw {
+		entry, isMap := item.(map[string]any)
+		if !isMap {
+			return nil, nil, false
+		}
+		fn, has := entry["function"]
+		if !has {
+			continue
+		}
+		fnMap, isMap := fn.(map[string]any)
+		if !isMap {
+			return nil, nil, false
+		}
+		name, nameOK := optionalString(fnMap["name"])
+		args, argsOK := fnMap["arguments"].(string)
+		id, idOK := optionalString(entry["id"])
+		if !nameOK || !argsOK || !idOK {
+			return nil, nil, false
+		}
+		var parsed any
+		if err := json.Unmarshal([]byte(escapeControlInStrings(args)), &parsed); err == nil {
+			if parsed == nil {
+				parsed = map[string]any{}
+			}
+			if obj, isObj := parsed.(map[string]any); isObj {
+				calls = append(calls, ToolCall{Name: name, Args: obj, ID: id})
+				continue
+			}
+		}
+		invalid = append(invalid, InvalidToolCall{Name: name, Args: args, ID: id})
+	}
+	return calls, invalid, true
+}
+
+// parseOpenAIToolCallChunks mirrors langchain-core's default_tool_chunk_parser.
+func parseOpenAIToolCallChunks(raw []any) ([]ToolCallChunk, bool) {
+	var chunks []ToolCallChunk
+	for _, item := range raw {
+		entry, isMap := item.(map[string]any)
+		if !isMap {
+			return nil, false
+		}
+		var c ToolCallChunk
+		if fn, has := entry["function"]; has {
+			fnMap, isMap := fn.(map[string]any)
+			if !isMap {
+				return nil, false
+			}
+			var ok1, ok2 bool
+			c.Name, ok1 = optionalString(fnMap["name"])
+			c.Args, ok2 = optionalString(fnMap["arguments"])
+			if !ok1 || !ok2 {
+				return nil, false
+			}
+		}
+		var ok bool
+		if c.ID, ok = optionalString(entry["id"]); !ok {
+			return nil, false
+		}
+		if idx, has := entry["index"]; has && idx != nil {
+			n, isInt := asInt(idx)
+			if !isInt {
+				return nil, false
+			}
+			c.Index = &n
+		}
+		chunks = append(chunks, c)
+	}
+	return chunks, true
+}
+
+// optionalString accepts a string or nil.
+func optionalString(v any) (string, bool) {
+	if v == nil {
+		return "", true
+	}
+	s, ok := v.(string)
+	return s, ok
+}
+
+// initToolCalls is langchain-core's AIMessageChunk.init_tool_calls: without
+// tool call chunks, the chunks are derived from the tool calls; with chunks,
+// the tool calls are re-derived from them by parsing each chunk's args with
+// [ParsePartialJSON] (empty args count as {}); args that do not parse to an
+// object make an invalid tool call.
+func (m Message) initToolCalls() Message {
+	if len(m.ToolCallChunks) == 0 {
+		var chunks []ToolCallChunk
+		for _, tc := range m.ToolCalls {
+			chunks = append(chunks, ToolCallChunk{Name: tc.Name, Args: pyDumps(orEmpty(tc.Args)), ID: tc.ID})
+		}
+		for _, tc := range m.InvalidToolCalls {
+			chunks = append(chunks, ToolCallChunk{Name: tc.Name, Args: tc.Args, ID: tc.ID})
+		}
+		if chunks != nil {
+			m.ToolCallChunks = chunks
+		}
+		return m
+	}
+	calls := []ToolCall{}
+	invalid := []InvalidToolCall{}
+	for _, c := range m.ToolCallChunks {
+		var args any = map[string]any{}
+		var err error
+		if c.Args != "" {
+			args, err = ParsePartialJSON(c.Args)
+		}
+		if obj, ok := args.(map[string]any); ok && err == nil {
+			calls = append(calls, ToolCall{Name: c.Name, Args: obj, ID: c.ID})
+			continue
+		}
+		invalid = append(invalid, InvalidToolCall{Name: c.Name, Args: c.Args, ID: c.ID})
+	}
+	m.ToolCalls, m.InvalidToolCalls = calls, invalid
+	return m
+}
+
+func orEmpty(m map[string]any) map[string]any {
+	if m == nil {
+		return map[string]any{}
+	}
+	return m
+}
+
+// pyDumps encodes v like Python's json.dumps with default arguments:
+// separators ", " and ": ", non-ASCII escaped as \uXXXX. LangChain uses it to
+// turn tool call args back into a chunk's args string. Map keys come out
+// sorted (Go maps have no insertion order to preserve); integral float64
+// values are written as integers because they came from JSON integers.
+func pyDumps(v any) string {
+	var b strings.Builder
+	writePy(&b, v)
+	return b.String()
+}
+
+func writePy(b *strings.Builder, v any) {
+	switch x := v.(type) {
+	case nil:
+		b.WriteString("null")
+	case bool:
+		if x {
+			b.WriteString("true")
+		} else {
+			b.WriteString("false")
+		}
+	case string:
+		writePyString(b, x)
+	case json.Number:
+		b.WriteString(x.String())
+	case map[string]any:
+		b.WriteByte('{')
+		for i, k := range sortedKeys(x) {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writePyString(b, k)
+			b.WriteString(": ")
+			writePy(b, x[k])
+		}
+		b.WriteByte('}')
+	case []any:
+		b.WriteByte('[')
+		for i, e := range x {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			writePy(b, e)
+		}
+		b.WriteByte(']')
+	default:
+		if f, isInt, ok := toNumber(v); ok {
+			b.WriteString(pyFloat(f, isInt))
+			return
+		}
+		// Other Go values: round-trip through encoding/json first.
+		data, err := json.Marshal(v)
+		if err != nil {
+			b.WriteString("null")
+			return
+		}
+		var generic any
+		if json.Unmarshal(data, &generic) != nil {
+			b.WriteString("null")
+			return
+		}
+		writePy(b, generic)
+	}
+}
+
+// pyFloat formats a number as Python prints it in JSON.
+func pyFloat(f float64, isInt bool) string {
+	switch {
+	case math.IsNaN(f):
+		return "NaN"
+	case math.IsInf(f, 1):
+		return "Infinity"
+	case math.IsInf(f, -1):
+		return "-Infinity"
+	case isInt:
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	abs := math.Abs(f)
+	if abs >= 1e-4 && abs < 1e16 {
+		return strconv.FormatFloat(f, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(f, 'e', -1, 64)
+}
+
+func writePyString(b *strings.Builder, s string) {
+	const hex = "0123456789abcdef"
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\r':
+			b.WriteString(`\r`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\b':
+			b.WriteString(`\b`)
+		case '\f':
+			b.WriteString(`\f`)
+		default:
+			if r >= 0x20 && r < 0x7f {
+				b.WriteRune(r)
+				continue
+			}
+			if r == utf8.RuneError {
+				r = 0xfffd
+			}
+			write4 := func(u rune) {
+				b.WriteString(`\u`)
+				for shift := 12; shift >= 0; shift -= 4 {
+					b.WriteByte(hex[(u>>shift)&0xf])
+				}
+			}
+			if r > 0xffff {
+				r -= 0x10000
+				write4(0xd800 + (r>>10)&0x3ff)
+				write4(0xdc00 + r&0x3ff)
+			} else {
+				write4(r)
+			}
+		}
+	}
+	b.WriteByte('"')
+}
