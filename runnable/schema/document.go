@@ -23,7 +23,7 @@ func (d Document) MarshalJSON() ([]byte, error) {
 	w.object("metadata", d.Metadata)
 	w.field("page_content", d.PageContent)
 	w.raw("type", `"Document"`)
-	return buf.Bytes(), w.close()
+	return w.finish()
 }
 
 // UnmarshalJSON implements json.Unmarshaler. "page_content" is required and

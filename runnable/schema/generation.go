@@ -42,7 +42,7 @@ func (g ChatGeneration) MarshalJSON() ([]byte, error) {
 		w.raw("type", `"ChatGeneration"`)
 	}
 	w.raw("message", string(msg))
-	return buf.Bytes(), w.close()
+	return w.finish()
 }
 
 // UnmarshalJSON implements json.Unmarshaler; "message" is required.
@@ -123,7 +123,7 @@ func (r LLMResult) MarshalJSON() ([]byte, error) {
 	}
 	w.raw("run", "null")
 	w.raw("type", `"LLMResult"`)
-	return buf.Bytes(), w.close()
+	return w.finish()
 }
 
 // UnmarshalJSON implements json.Unmarshaler; "generations" is required.

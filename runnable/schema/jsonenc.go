@@ -65,8 +65,8 @@ func unescapeLineSeparators(b []byte) []byte {
 	return out
 }
 
-// jsonField writes `"key":` followed by the encoding of v, preceded by a
-// comma unless it is the first field.
+// objectWriter writes a JSON object field by field, in the order LangChain
+// uses, remembering the first encoding error.
 type objectWriter struct {
 	buf   *bytes.Buffer
 	first bool
@@ -124,7 +124,11 @@ func (w *objectWriter) object(k string, m map[string]any) {
 	w.field(k, m)
 }
 
-func (w *objectWriter) close() error {
+// finish closes the object and returns the buffer's bytes.
+func (w *objectWriter) finish() ([]byte, error) {
 	w.buf.WriteByte('}')
-	return w.err
+	if w.err != nil {
+		return nil, w.err
+	}
+	return w.buf.Bytes(), nil
 }

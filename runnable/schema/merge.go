@@ -97,7 +97,7 @@ func (m Message) add(o Message, strict bool) (Message, error) {
 		// Python builds a new AIMessageChunk from the merged tool call chunks
 		// only; its validators then derive the tool calls.
 		out.ToolCalls, out.InvalidToolCalls = nil, nil
-		return out.finalizeAI(), nil
+		return out.finalizeAI().normalized(), nil
 	}
 	if out.ID == "" {
 		out.ID = o.ID
@@ -114,7 +114,7 @@ func (m Message) add(o Message, strict bool) (Message, error) {
 		}
 		out.Artifact = artifact
 	}
-	return out, nil
+	return out.normalized(), nil
 }
 
 func pickChunkID(ids ...string) string {

@@ -83,7 +83,7 @@ func (m Message) marshal(baseOnly bool) ([]byte, error) {
 		}
 		w.field(k, m.Extra[k])
 	}
-	return buf.Bytes(), w.close()
+	return w.finish()
 }
 
 func nonNil[T any](s []T) []T {
@@ -272,7 +272,32 @@ func messageFromObject(obj map[string]json.RawMessage) (Message, error) {
 	if base.isAIFamily() {
 		m = m.finalizeAI()
 	}
-	return m, nil
+	return m.normalized(), nil
+}
+
+// normalized sets empty collections to nil: they serialize the same ({} and
+// []), and nil keeps decoded or merged messages comparable with constructed
+// ones. ContentBlocks is the exception, as [] content differs from "".
+func (m Message) normalized() Message {
+	if len(m.AdditionalKwargs) == 0 {
+		m.AdditionalKwargs = nil
+	}
+	if len(m.ResponseMetadata) == 0 {
+		m.ResponseMetadata = nil
+	}
+	if len(m.Extra) == 0 {
+		m.Extra = nil
+	}
+	if len(m.ToolCalls) == 0 {
+		m.ToolCalls = nil
+	}
+	if len(m.InvalidToolCalls) == 0 {
+		m.InvalidToolCalls = nil
+	}
+	if len(m.ToolCallChunks) == 0 {
+		m.ToolCallChunks = nil
+	}
+	return m
 }
 
 // decodeContent fills Content or ContentBlocks from a JSON string or list.

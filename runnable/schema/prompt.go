@@ -87,7 +87,7 @@ func (p PromptValue) MarshalJSON() ([]byte, error) {
 		w := newObject(&buf)
 		w.field("text", p.Text)
 		w.raw("type", `"StringPromptValue"`)
-		return buf.Bytes(), w.close()
+		return w.finish()
 	}
 	buf.WriteString(`{"messages":[`)
 	for i, m := range p.Messages {

@@ -54,7 +54,7 @@ func (tc ToolCall) MarshalJSON() ([]byte, error) {
 	w.object("args", tc.Args)
 	w.nullable("id", tc.ID)
 	w.raw("type", `"tool_call"`)
-	return buf.Bytes(), w.close()
+	return w.finish()
 }
 
 // UnmarshalJSON implements json.Unmarshaler. It requires an object whose
@@ -94,7 +94,7 @@ func (c ToolCallChunk) MarshalJSON() ([]byte, error) {
 		w.field("index", *c.Index)
 	}
 	w.raw("type", `"tool_call_chunk"`)
-	return buf.Bytes(), w.close()
+	return w.finish()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -136,7 +136,7 @@ func (c InvalidToolCall) MarshalJSON() ([]byte, error) {
 	w.nullable("id", c.ID)
 	w.nullable("error", c.Error)
 	w.raw("type", `"invalid_tool_call"`)
-	return buf.Bytes(), w.close()
+	return w.finish()
 }
 
 // UnmarshalJSON implements json.Unmarshaler.
@@ -174,7 +174,7 @@ func (u UsageMetadata) MarshalJSON() ([]byte, error) {
 	if u.OutputTokenDetails != nil {
 		w.field("output_token_details", u.OutputTokenDetails)
 	}
-	return buf.Bytes(), w.close()
+	return w.finish()
 }
 
 // UnmarshalJSON implements json.Unmarshaler. The three totals are required,

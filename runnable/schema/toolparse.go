@@ -148,8 +148,8 @@ func (m Message) initToolCalls() Message {
 		}
 		return m
 	}
-	calls := []ToolCall{}
-	invalid := []InvalidToolCall{}
+	var calls []ToolCall
+	var invalid []InvalidToolCall
 	for _, c := range m.ToolCallChunks {
 		var args any = map[string]any{}
 		var err error
