@@ -79,7 +79,9 @@ func TestAddAIChunks(t *testing.T) {
 			chunkWith(func(m *Message) { m.ContentBlocks = []map[string]any{{"type": "text", "text": "Hi", "index": 0.0}} })},
 		{"string then blocks",
 			[]Message{AIChunk("pre"), chunkWith(func(m *Message) { m.ContentBlocks = []map[string]any{{"type": "image"}} })},
-			chunkWith(func(m *Message) { m.ContentBlocks = []map[string]any{{"type": "text", "text": "pre"}, {"type": "image"}} })},
+			chunkWith(func(m *Message) {
+				m.ContentBlocks = []map[string]any{{"type": "text", "text": "pre"}, {"type": "image"}}
+			})},
 		{"blocks merged by index, type kept once",
 			[]Message{
 				chunkWith(func(m *Message) { m.ContentBlocks = []map[string]any{{"type": "text", "text": "Hel", "index": 0.0}} }),
@@ -115,7 +117,9 @@ func TestAddAIChunks(t *testing.T) {
 			})},
 		{"response metadata: equal strings concatenate except ids and providers",
 			[]Message{
-				chunkWith(func(m *Message) { m.ResponseMetadata = map[string]any{"model_name": "gpt", "model_provider": "openai", "created": 5.0} }),
+				chunkWith(func(m *Message) {
+					m.ResponseMetadata = map[string]any{"model_name": "gpt", "model_provider": "openai", "created": 5.0}
+				}),
 				chunkWith(func(m *Message) {
 					m.ResponseMetadata = map[string]any{"model_name": "gpt", "model_provider": "openai", "finish_reason": "stop", "created": 6.0}
 				}),
@@ -125,9 +129,13 @@ func TestAddAIChunks(t *testing.T) {
 			})},
 		{"tool call chunks with split args",
 			[]Message{
-				chunkWith(func(m *Message) { m.ToolCallChunks = []ToolCallChunk{{Name: "get_weather", ID: "call_1", Index: intp(0)}} }),
+				chunkWith(func(m *Message) {
+					m.ToolCallChunks = []ToolCallChunk{{Name: "get_weather", ID: "call_1", Index: intp(0)}}
+				}),
 				chunkWith(func(m *Message) { m.ToolCallChunks = []ToolCallChunk{{Args: `{"ci`, Index: intp(0)}} }),
-				chunkWith(func(m *Message) { m.ToolCallChunks = []ToolCallChunk{{Name: "search", ID: "call_2", Args: `{"q": "go`, Index: intp(1)}} }),
+				chunkWith(func(m *Message) {
+					m.ToolCallChunks = []ToolCallChunk{{Name: "search", ID: "call_2", Args: `{"q": "go`, Index: intp(1)}}
+				}),
 				chunkWith(func(m *Message) { m.ToolCallChunks = []ToolCallChunk{{Args: `ty": "Paris"}`, Index: intp(0)}} }),
 			},
 			chunkWith(func(m *Message) {
@@ -142,7 +150,9 @@ func TestAddAIChunks(t *testing.T) {
 			})},
 		{"same index with different ids is not merged; unindexed chunks append",
 			[]Message{
-				chunkWith(func(m *Message) { m.ToolCallChunks = []ToolCallChunk{{Name: "a", ID: "c1", Args: "{}", Index: intp(0)}} }),
+				chunkWith(func(m *Message) {
+					m.ToolCallChunks = []ToolCallChunk{{Name: "a", ID: "c1", Args: "{}", Index: intp(0)}}
+				}),
 				chunkWith(func(m *Message) {
 					m.ToolCallChunks = []ToolCallChunk{{Name: "b", ID: "c2", Args: "[]", Index: intp(0)}, {Name: "c", Args: "{}"}}
 				}),
