@@ -21,6 +21,13 @@ func appendJSON(buf *bytes.Buffer, v any) error {
 	return nil
 }
 
+// Marshal encodes v as LangServe's Python server (orjson) would: compact,
+// UTF-8 kept raw, no HTML escaping of <, > and &, and U+2028/U+2029 raw.
+// Use it, or a json.Encoder with SetEscapeHTML(false), for wire output:
+// json.Marshal re-escapes <, > and & even inside the output of the
+// MarshalJSON methods of this package.
+func Marshal(v any) ([]byte, error) { return marshalJSON(v) }
+
 // marshalJSON is appendJSON into a fresh slice.
 func marshalJSON(v any) ([]byte, error) {
 	var buf bytes.Buffer

@@ -44,8 +44,15 @@ func (m Message) Add(other Message) (Message, error) {
 // their chunk class ([Message.ToChunk]), so the result is always a chunk;
 // where Add would fail on conflicting values, the values of m are kept
 // (example, role, name, tool_call_id) or, for metadata keys of different
-// types, the value of other wins.
+// types, the value of other wins. If one operand has an unknown Type, the
+// other one is returned (as a chunk).
 func (m Message) Concat(other Message) Message {
+	switch {
+	case !m.Type.Valid():
+		return other.ToChunk()
+	case !other.Type.Valid():
+		return m.ToChunk()
+	}
 	out, _ := m.ToChunk().add(other.ToChunk(), false)
 	return out
 }

@@ -265,7 +265,8 @@ func TestAddErrorsAndLenientConcat(t *testing.T) {
 		lenient Message // what Concat makes of it
 	}{
 		{"non-chunk", AI("a"), AI("b"), "only message chunks can be added", AIChunk("ab")},
-		{"unknown type", Message{Type: "x"}, AIChunk("b"), "only message chunks", Message{}},
+		{"unknown type", Message{Type: "x"}, AI("b"), "only message chunks", AIChunk("b")},
+		{"unknown type on the right", AI("a"), Message{Type: "x", Content: "b"}, "only message chunks", AIChunk("a")},
 		{"example differs", chunkWith(func(m *Message) { m.Example = true }), AIChunk("b"), "different example",
 			chunkWith(func(m *Message) { m.Example = true; m.Content = "b" })},
 		{"role differs", Message{Type: ChatChunkType, Role: "a"}, Message{Type: ChatChunkType, Role: "b"}, "different role",

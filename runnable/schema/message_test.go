@@ -356,6 +356,24 @@ func TestToolCallJSONErrors(t *testing.T) {
 	}
 }
 
+func TestMarshal(t *testing.T) {
+	v := map[string]any{"output": Message{Type: AIType, Content: "<b>&\u2028", AdditionalKwargs: map[string]any{"k": "<&>\u2029"}}, "n": []any{1, "é"}}
+	got, err := Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"n":[1,"é"],"output":{"content":"<b>&` + "\u2028" + `","additional_kwargs":{"k":"<&>` + "\u2029" + `"},"response_metadata":{},"type":"ai","name":null,"id":null,"example":false,"tool_calls":[],"invalid_tool_calls":[],"usage_metadata":null}}`
+	if string(got) != want {
+		t.Errorf("\n got: %s\nwant: %s", got, want)
+	}
+	if _, err := Marshal(Message{Type: "nope"}); err == nil {
+		t.Error("want error for an unknown message type")
+	}
+	if _, err := Marshal(func() {}); err == nil {
+		t.Error("want error for a func")
+	}
+}
+
 func TestNoHTMLEscapeThroughEncoder(t *testing.T) {
 	// Other packages embed messages in larger values; with an encoder that
 	// has HTML escaping off, nested maps must not be escaped either.

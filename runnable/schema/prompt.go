@@ -304,8 +304,10 @@ func writeRepr(b *strings.Builder, v any) {
 				b.WriteString(`\t`)
 			case !unicode.IsPrint(r) && r < 0x100:
 				fmt.Fprintf(b, `\x%02x`, r)
-			case !unicode.IsPrint(r):
+			case !unicode.IsPrint(r) && r <= 0xffff:
 				fmt.Fprintf(b, `\u%04x`, r)
+			case !unicode.IsPrint(r):
+				fmt.Fprintf(b, `\U%08x`, r)
 			default:
 				b.WriteRune(r)
 			}
