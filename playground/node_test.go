@@ -1,0 +1,34 @@
+package playground
+
+import (
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestJavaScript runs the unit tests of the app's pure modules (JSON
+// patch, LZ-String, SSE parser, base URL, schema to form model, snippets)
+// with Node's built-in runner. They need no npm packages. Without node the
+// test is skipped locally but fails under CI=true, so CI cannot pass by
+// not running them.
+func TestJavaScript(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("node is not on PATH; CI must run the JavaScript tests (install Node 20+)")
+		}
+		t.Skip("node is not on PATH")
+	}
+	cmd := exec.CommandContext(t.Context(), node, "--test", "--test-reporter=spec", "web/test/")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node --test web/test/: %v\n%s", err, out)
+	}
+	if testing.Verbose() {
+		t.Logf("%s", out)
+	}
+	if !strings.Contains(string(out), "pass") {
+		t.Fatalf("no test results in the output:\n%s", out)
+	}
+}
