@@ -18,6 +18,8 @@ type step interface {
 	unwrap() any
 	inType() reflect.Type
 	outType() reflect.Type
+	inputSchema(cfg Config) (Schema, error)
+	outputSchema(cfg Config) (Schema, error)
 }
 
 type erased[I, O any] struct{ r Runnable[I, O] }
