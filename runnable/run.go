@@ -40,6 +40,9 @@ type Run struct {
 	hasInput  bool
 	done      bool
 	ctx       context.Context
+	// idOnce guards the lazy id: children started concurrently (Parallel,
+	// Batch) all ask their parent for it.
+	idOnce sync.Once
 }
 
 // StartRun starts a run of the runnable described by info with a known
@@ -107,9 +110,11 @@ func startRun(ctx context.Context, info Info, input any, hasInput bool, opts []O
 // ID returns the run's id, generating it on first use: runs nobody observes
 // never pay for a UUID.
 func (r *Run) ID() uuid.UUID {
-	if r.id == uuid.Nil {
-		r.id = uuid.New()
-	}
+	r.idOnce.Do(func() {
+		if r.id == uuid.Nil {
+			r.id = uuid.New()
+		}
+	})
 	return r.id
 }
 

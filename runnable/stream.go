@@ -120,6 +120,13 @@ func relay[O any](ctx context.Context, run *Run, out iter.Seq2[O, error], input 
 		}
 		inYield = false
 	}
+	if err := context.Cause(ctx); err != nil {
+		// The producer stopped quietly because ctx is done: that is not a
+		// complete output.
+		inYield = true
+		yield(zero, run.Fail(err))
+		return
+	}
 	var output any
 	if got {
 		output = final
