@@ -12,7 +12,8 @@
 // escaping, byte for byte what LangServe's orjson writes. [Message.UnmarshalJSON]
 // accepts what both clients send, from full dumps to
 // {"type":"human","content":"hi"}, and fails with an error naming the
-// problem otherwise.
+// problem otherwise. [Marshal] encodes any value the same orjson way; note
+// that json.Marshal re-escapes <, > and & in the output of these methods.
 //
 // # Streaming
 //

@@ -3,6 +3,8 @@ package schema
 import (
 	"bytes"
 	"encoding/json"
+	"strconv"
+	"unicode/utf8"
 )
 
 // appendJSON appends the compact JSON encoding of v the way Python's orjson
@@ -10,6 +12,26 @@ import (
 // encoder escapes U+2028 and U+2029 even with HTML escaping off; orjson does
 // not, so those two escapes are undone.
 func appendJSON(buf *bytes.Buffer, v any) error {
+	// Fast paths for the scalar fields every message has; encoding/json's
+	// encoder setup costs more than the value itself.
+	switch x := v.(type) {
+	case string:
+		appendString(buf, x)
+		return nil
+	case bool:
+		if x {
+			buf.WriteString("true")
+		} else {
+			buf.WriteString("false")
+		}
+		return nil
+	case int:
+		buf.WriteString(strconv.Itoa(x))
+		return nil
+	case nil:
+		buf.WriteString("null")
+		return nil
+	}
 	var tmp bytes.Buffer
 	enc := json.NewEncoder(&tmp)
 	enc.SetEscapeHTML(false)
@@ -27,6 +49,57 @@ func appendJSON(buf *bytes.Buffer, v any) error {
 // json.Marshal re-escapes <, > and & even inside the output of the
 // MarshalJSON methods of this package.
 func Marshal(v any) ([]byte, error) { return marshalJSON(v) }
+
+// appendString writes s as a JSON string exactly as encoding/json does with
+// HTML escaping off, except that U+2028 and U+2029 stay raw (as in orjson).
+func appendString(buf *bytes.Buffer, s string) {
+	const hex = "0123456789abcdef"
+	buf.WriteByte('"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			buf.WriteString(s[start:i])
+			switch c {
+			case '"', '\\':
+				buf.WriteByte('\\')
+				buf.WriteByte(c)
+			case '\b':
+				buf.WriteString(`\b`)
+			case '\f':
+				buf.WriteString(`\f`)
+			case '\n':
+				buf.WriteString(`\n`)
+			case '\r':
+				buf.WriteString(`\r`)
+			case '\t':
+				buf.WriteString(`\t`)
+			default:
+				buf.WriteString(`\u00`)
+				buf.WriteByte(hex[c>>4])
+				buf.WriteByte(hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf.WriteString(s[start:i])
+			buf.WriteString(`\ufffd`)
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	buf.WriteString(s[start:])
+	buf.WriteByte('"')
+}
 
 // marshalJSON is appendJSON into a fresh slice.
 func marshalJSON(v any) ([]byte, error) {
@@ -90,9 +163,17 @@ func (w *objectWriter) key(k string) {
 		w.buf.WriteByte(',')
 	}
 	w.first = false
-	// Keys are ASCII identifiers or user map keys; encode them properly.
-	_ = appendJSON(w.buf, k)
+	appendString(w.buf, k)
 	w.buf.WriteByte(':')
+}
+
+// str writes a string field without boxing it into an interface.
+func (w *objectWriter) str(k, s string) {
+	if w.err != nil {
+		return
+	}
+	w.key(k)
+	appendString(w.buf, s)
 }
 
 func (w *objectWriter) field(k string, v any) {
@@ -119,7 +200,7 @@ func (w *objectWriter) nullable(k, s string) {
 		w.raw(k, "null")
 		return
 	}
-	w.field(k, s)
+	w.str(k, s)
 }
 
 // object writes m, or {} when m is nil.

@@ -27,8 +27,14 @@ const lcIDPrefix = "run-"
 //   - ToolMessageChunk: status is "error" if either is;
 //   - the class-specific fields (example, role, tool_call_id, name) come from m.
 //
-// Unlike Python, the name is kept (the first non-empty one) instead of being
-// dropped. Add returns an error where LangChain raises: when either operand is
+// Two deliberate differences from Python: the name is kept (the first
+// non-empty one) instead of being dropped, and where Python would put a bare
+// string into a list of content blocks (string content followed by block
+// content, or the reverse) a {"type":"text"} block is used and an empty
+// string is left out, since ContentBlocks holds objects only.
+//
+// Neither operand is modified; the result may share maps and slices with
+// them. Add returns an error where LangChain raises: when either operand is
 // not a chunk, when AIMessageChunks differ in example, ChatMessageChunks in
 // role, FunctionMessageChunks in name, ToolMessageChunks in tool_call_id, or
 // when a metadata key holds values of different types.
@@ -515,15 +521,17 @@ func asInt(v any) (int, bool) {
 }
 
 // sameNumberType returns sum in the Go type of like, so that adding two
-// ints gives an int and two float64 values a float64.
+// ints gives an int and two float64 values a float64 (json.Number and other
+// non-native numbers give float64).
 func sameNumberType(like any, sum float64) any {
-	switch like.(type) {
-	case int:
-		return int(sum)
-	case int64:
-		return int64(sum)
-	case int32:
-		return int32(sum)
+	rv := reflect.ValueOf(like)
+	switch rv.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return reflect.ValueOf(int64(sum)).Convert(rv.Type()).Interface()
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return reflect.ValueOf(uint64(sum)).Convert(rv.Type()).Interface()
+	case reflect.Float32:
+		return float32(sum)
 	}
 	return sum
 }

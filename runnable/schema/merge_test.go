@@ -352,3 +352,83 @@ func TestConcatAny(t *testing.T) {
 		t.Errorf("left slice modified: %v", docs1)
 	}
 }
+
+// Go callers put their own types into metadata; they merge like their JSON
+// counterparts.
+func TestMergeDictsGoValues(t *testing.T) {
+	left := map[string]any{"tags": []string{"a"}, "m": map[string]string{"x": "1"}, "n": 1, "i64": int64(2), "same": 0.5, "u": uint(1)}
+	right := map[string]any{"tags": []string{"b"}, "m": map[string]string{"x": "2", "y": "3"}, "n": 2, "i64": int64(3), "same": 0.5, "u": uint(2)}
+	got, err := mergeDicts(left, right, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]any{"tags": []any{"a", "b"}, "m": map[string]any{"x": "12", "y": "3"}, "n": 3, "i64": int64(5), "same": 0.5, "u": uint(3)}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("\n got: %#v\nwant: %#v", got, want)
+	}
+	if _, err := mergeDicts(map[string]any{"b": true}, map[string]any{"b": 1}, true); err == nil {
+		t.Error("bool and number must not merge")
+	}
+	if _, err := mergeDicts(map[string]any{"b": true}, map[string]any{"b": false}, true); err == nil {
+		t.Error("different bools must not merge")
+	}
+}
+
+func TestMergeObj(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		a, b    any
+		want    any
+		wantErr bool
+	}{
+		{"nil left", nil, "x", "x", false},
+		{"nil right", []any{1.0}, nil, []any{1.0}, false},
+		{"lists", []any{1.0}, []any{2.0}, []any{1.0, 2.0}, false},
+		{"equal numbers", 2.0, 2.0, 2.0, false},
+		{"different numbers", 2.0, 3.0, nil, true},
+		{"different types", "a", 1.0, nil, true},
+	} {
+		got, err := mergeObj(tt.a, tt.b, true)
+		if (err != nil) != tt.wantErr || (!tt.wantErr && !reflect.DeepEqual(got, tt.want)) {
+			t.Errorf("%s: got %#v, %v", tt.name, got, err)
+		}
+		if tt.wantErr {
+			if got, _ := mergeObj(tt.a, tt.b, false); !reflect.DeepEqual(got, tt.b) {
+				t.Errorf("%s lenient: got %#v, want the right value", tt.name, got)
+			}
+		}
+	}
+}
+
+func TestOpenAIToolCallsInAdditionalKwargs(t *testing.T) {
+	for _, tt := range []struct {
+		name        string
+		kwargsCalls string
+		wantCalls   []ToolCall
+		wantInvalid []InvalidToolCall
+	}{
+		{"raw newline inside a string is accepted as Python's strict=False does",
+			`[{"id":"c","function":{"name":"f","arguments":"{\"a\": \"x\ny\"}"}}]`,
+			[]ToolCall{{Name: "f", Args: map[string]any{"a": "x\ny"}, ID: "c"}}, nil},
+		{"entries without function are skipped; empty arguments object",
+			`[{"id":"x"},{"id":"c","function":{"name":null,"arguments":"null"}}]`,
+			[]ToolCall{{Args: map[string]any{}, ID: "c"}}, nil},
+		{"non-object arguments are invalid",
+			`[{"id":"c","function":{"name":"f","arguments":"[1]"}}]`,
+			nil, []InvalidToolCall{{Name: "f", Args: "[1]", ID: "c"}}},
+		{"arguments that are not a string abandon the parse", `[{"id":"c","function":{"name":"f","arguments":{}}}]`, nil, nil},
+		{"an entry that is not an object abandons the parse", `[1,{"id":"c","function":{"name":"f","arguments":"{}"}}]`, nil, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := strings.ReplaceAll(`{"type":"ai","content":"","additional_kwargs":{"tool_calls":CALLS}}`, "CALLS", tt.kwargsCalls)
+			in = strings.ReplaceAll(in, "\n", `\n`)
+			var m Message
+			if err := json.Unmarshal([]byte(in), &m); err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(m.ToolCalls, tt.wantCalls) || !reflect.DeepEqual(m.InvalidToolCalls, tt.wantInvalid) {
+				t.Errorf("got %#v / %#v", m.ToolCalls, m.InvalidToolCalls)
+			}
+		})
+	}
+}

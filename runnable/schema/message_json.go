@@ -43,47 +43,63 @@ func (m Message) marshal(baseOnly bool) ([]byte, error) {
 	if m.ContentBlocks != nil {
 		w.field("content", m.ContentBlocks)
 	} else {
-		w.field("content", m.Content)
+		w.str("content", m.Content)
 	}
 	w.object("additional_kwargs", m.AdditionalKwargs)
 	w.object("response_metadata", m.ResponseMetadata)
-	w.field("type", string(m.Type))
+	w.str("type", string(m.Type))
 	w.nullable("name", m.Name)
 	w.nullable("id", m.ID)
 	if !baseOnly {
 		base := m.Type.Base()
 		if base.hasExample() {
-			w.field("example", m.Example)
+			if m.Example {
+				w.raw("example", "true")
+			} else {
+				w.raw("example", "false")
+			}
 		}
 		if base.isAIFamily() {
-			w.field("tool_calls", nonNil(m.ToolCalls))
-			w.field("invalid_tool_calls", nonNil(m.InvalidToolCalls))
+			list(w, "tool_calls", m.ToolCalls)
+			list(w, "invalid_tool_calls", m.InvalidToolCalls)
 			if m.UsageMetadata == nil {
 				w.raw("usage_metadata", "null")
 			} else {
 				w.field("usage_metadata", m.UsageMetadata)
 			}
 			if m.Type == AIChunkType {
-				w.field("tool_call_chunks", nonNil(m.ToolCallChunks))
+				list(w, "tool_call_chunks", m.ToolCallChunks)
 			}
 		}
 		if base == ToolType {
-			w.field("tool_call_id", m.ToolCallID)
+			w.str("tool_call_id", m.ToolCallID)
 			w.field("artifact", m.Artifact)
-			w.field("status", m.status())
+			w.str("status", m.status())
 		}
 		if base == ChatType {
-			w.field("role", m.Role)
+			w.str("role", m.Role)
 		}
 	}
-	known := m.Type.fields()
-	for _, k := range sortedKeys(m.Extra) {
-		if slices.Contains(known, k) {
-			continue // a declared field always wins over a stray extra
+	if len(m.Extra) > 0 {
+		known := m.Type.fields()
+		for _, k := range sortedKeys(m.Extra) {
+			if slices.Contains(known, k) {
+				continue // a declared field always wins over a stray extra
+			}
+			w.field(k, m.Extra[k])
 		}
-		w.field(k, m.Extra[k])
 	}
 	return w.finish()
+}
+
+// list writes a list field; nil and empty lists are [] (skipping the
+// encoder for the common empty case).
+func list[T any](w *objectWriter, k string, s []T) {
+	if len(s) == 0 {
+		w.raw(k, "[]")
+		return
+	}
+	w.field(k, s)
 }
 
 func nonNil[T any](s []T) []T {

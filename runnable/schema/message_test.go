@@ -11,7 +11,7 @@ import (
 )
 
 // readGolden returns the lines of a testdata file (see testdata/README.md).
-func readGolden(t *testing.T, name string) []string {
+func readGolden(t testing.TB, name string) []string {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -386,4 +386,31 @@ func TestNoHTMLEscapeThroughEncoder(t *testing.T) {
 	if !strings.Contains(buf.String(), `"k":"<&>"`) {
 		t.Errorf("escaped: %s", buf.String())
 	}
+}
+
+// Decoding arbitrary bytes must never panic, and whatever decodes must
+// encode and decode again to the same message.
+func FuzzMessageUnmarshal(f *testing.F) {
+	f.Add(readGolden(f, "golden_ai_message.json")[0])
+	f.Add(`{"type":"AIMessageChunk","content":[{"type":"text","text":"a","index":0}],"tool_call_chunks":[{"args":"{\"a","index":0}]}`)
+	f.Add(`{"type":"tool","content":"x","tool_call_id":1,"artifact":[1],"status":"error","extra":{"k":null}}`)
+	f.Add(`{"type":"ai","content":"","additional_kwargs":{"tool_calls":[{"function":{"name":"f","arguments":"{"}}]}}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		var m Message
+		if json.Unmarshal([]byte(s), &m) != nil {
+			return
+		}
+		b, err := m.MarshalJSON()
+		if err != nil {
+			t.Fatalf("decoded %q but cannot encode it: %v", s, err)
+		}
+		var back Message
+		if err := json.Unmarshal(b, &back); err != nil {
+			t.Fatalf("cannot decode own output %s: %v", b, err)
+		}
+		b2, err := back.MarshalJSON()
+		if err != nil || !bytes.Equal(b, b2) {
+			t.Errorf("not stable:\n%s\n%s", b, b2)
+		}
+	})
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // ErrMismatchedBracket is returned by [ParsePartialJSON] when the text closes
@@ -37,15 +38,17 @@ func ParsePartialJSON(s string) (any, error) {
 
 	// Walk the text once: track the open brackets outside strings, escape
 	// raw control characters inside strings (Go's decoder, unlike Python's
-	// strict=False mode, rejects them).
+	// strict=False mode, rejects them). ends[i] is the length of the
+	// repaired text after the i-th rune, so that prefixes are cut at whole
+	// runes, as Python cuts at characters.
 	var (
-		out      = make([]string, 0, len(s))
+		text     = make([]byte, 0, len(s)+8)
+		ends     = make([]int, 0, len(s)+1)
 		stack    []byte
 		inString bool
 		escaped  bool
 	)
 	for _, r := range s {
-		piece := string(r)
 		switch {
 		case inString:
 			switch {
@@ -54,7 +57,9 @@ func ParsePartialJSON(s string) (any, error) {
 			case r == '\\':
 				escaped = !escaped
 			case r < 0x20 && !escaped:
-				piece = controlEscape(r)
+				text = append(text, controlEscape(r)...)
+				ends = append(ends, len(text))
+				continue
 			default:
 				escaped = false
 			}
@@ -71,48 +76,45 @@ func ParsePartialJSON(s string) (any, error) {
 			}
 			stack = stack[:len(stack)-1]
 		}
-		out = append(out, piece)
+		text = utf8.AppendRune(text, r)
+		ends = append(ends, len(text))
 	}
 	if inString {
-		if escaped {
-			out = out[:len(out)-1] // a dangling backslash cannot be completed
+		if escaped { // a dangling backslash cannot be completed
+			ends = ends[:len(ends)-1]
+			text = text[:len(text)-1]
 		}
-		out = append(out, `"`)
+		text = append(text, '"')
+		ends = append(ends, len(text))
 	}
-	var closing strings.Builder
+	suffix := make([]byte, 0, len(stack))
 	for i := len(stack) - 1; i >= 0; i-- {
-		closing.WriteByte(stack[i])
+		suffix = append(suffix, stack[i])
 	}
-	suffix := closing.String()
 
-	// Try ever shorter prefixes (whole pieces, so never half a rune), each
-	// closed with the same brackets. A syntax error at byte p fails every
-	// prefix that still contains byte p, so those are skipped at once; this
-	// keeps long unrecoverable inputs from costing one parse per character.
-	var prefix strings.Builder
-	lens := make([]int, len(out)) // lens[i]: byte length of pieces 0..i
-	for i, p := range out {
-		prefix.WriteString(p)
-		lens[i] = prefix.Len()
-	}
-	text := prefix.String()
-	for pieces := len(out); pieces > 0; {
-		err := json.Unmarshal([]byte(text[:lens[pieces-1]]+suffix), &v)
+	// Try ever shorter prefixes, each closed with the same brackets. A
+	// syntax error at byte p fails every prefix that still contains byte p,
+	// so those are skipped at once; this keeps long unrecoverable inputs
+	// from costing one parse per character.
+	candidate := make([]byte, 0, len(text)+len(suffix))
+	for runes := len(ends); runes > 0; {
+		candidate = append(append(candidate[:0], text[:ends[runes-1]]...), suffix...)
+		err := json.Unmarshal(candidate, &v)
 		if err == nil {
 			return v, nil
 		}
-		next := pieces - 1
+		next := runes - 1
 		var se *json.SyntaxError
 		if errors.As(err, &se) {
 			bad := int(se.Offset) - 1 // index of the offending byte
-			if bad >= 0 && bad < lens[pieces-1] {
-				// Keep only the pieces that end at or before the bad byte.
-				if k := sort.Search(len(lens), func(i int) bool { return lens[i] > bad }); k < next {
+			if bad >= 0 && bad < ends[runes-1] {
+				// Keep only the runes that end at or before the bad byte.
+				if k := sort.Search(len(ends), func(i int) bool { return ends[i] > bad }); k < next {
 					next = k
 				}
 			}
 		}
-		pieces = next
+		runes = next
 	}
 	err := json.Unmarshal([]byte(s), &v)
 	return nil, fmt.Errorf("schema: cannot parse partial JSON: %w", err)

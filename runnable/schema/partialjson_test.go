@@ -1,7 +1,9 @@
 package schema
 
 import (
+	"encoding/json"
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -85,4 +87,21 @@ func TestParsePartialJSONLongGarbage(t *testing.T) {
 	if m, ok := got.(map[string]any); !ok || len(m) != 0 {
 		t.Errorf("got %v", got)
 	}
+}
+
+// ParsePartialJSON must never panic, and whatever it returns for valid JSON
+// must be what encoding/json returns.
+func FuzzParsePartialJSON(f *testing.F) {
+	for _, s := range []string{`{"a": [1, "x`, `]`, `"\`, `{"a":1}`, "{\"a\": \"\n", `[{"b": {"c": [tr`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, err := ParsePartialJSON(s)
+		var want any
+		if json.Unmarshal([]byte(s), &want) == nil {
+			if err != nil || !reflect.DeepEqual(v, want) {
+				t.Errorf("valid JSON %q: got %v, %v", s, v, err)
+			}
+		}
+	})
 }
