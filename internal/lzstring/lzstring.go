@@ -340,7 +340,10 @@ func DecompressFromEncodedURIComponent(s string) (string, error) {
 	out[0] = uint16(first)
 	// Codes 0-2 are the literal and end tokens, not entries; the placeholders
 	// keep the slice index equal to the code.
-	dict := make([]span, 4, 64)
+	// A stream defines about one entry per input character; a constant
+	// capacity lets typical config hashes decode without a heap-allocated
+	// dictionary.
+	dict := make([]span, 4, 256)
 	dict[3] = span{0, 1}
 	var (
 		w         = span{0, 1}
