@@ -38,17 +38,7 @@ func (f *Func[I, O]) Describe() Info { return f.info }
 
 // Invoke calls the function in a run of its own.
 func (f *Func[I, O]) Invoke(ctx context.Context, in I, opts ...Option) (O, error) {
-	var zero O
-	ctx, run := StartRun(ctx, f.info, in, opts...)
-	if err := ctx.Err(); err != nil {
-		return zero, run.Fail(context.Cause(ctx))
-	}
-	out, err := call(func(in I) (O, error) { return f.fn(ctx, in) }, in)
-	if err != nil {
-		return zero, run.Fail(err)
-	}
-	run.End(out)
-	return out, nil
+	return (&Invoker[I, O]{info: f.info, fn: f.fn}).Invoke(ctx, in, opts...)
 }
 
 // Stream yields the function's result as a single chunk.
