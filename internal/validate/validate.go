@@ -18,6 +18,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error is one pydantic-style validation error.
@@ -159,6 +160,13 @@ func (c *checker) typed(s map[string]any, typ string, v any, loc []any, depth in
 		str, ok := v.(string)
 		if !ok {
 			return []Error{newError("string_type", loc, "Input should be a valid string", v, nil)}
+		}
+		n := utf8.RuneCountInString(str)
+		if max, ok := number(s["maxLength"]); ok && float64(n) > max {
+			return []Error{newError("string_too_long", loc, fmt.Sprintf("String should have at most %s", plural(int(max), "character")), v, map[string]any{"max_length": int(max)})}
+		}
+		if min, ok := number(s["minLength"]); ok && float64(n) < min {
+			return []Error{newError("string_too_short", loc, fmt.Sprintf("String should have at least %s", plural(int(min), "character")), v, map[string]any{"min_length": int(min)})}
 		}
 		if s["format"] == "uuid" && !uuidPattern.MatchString(str) {
 			return []Error{newError("uuid_parsing", loc, "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-]", v, map[string]any{"error": "invalid character"})}
@@ -366,4 +374,11 @@ func asStrings(v any) []string {
 		return out
 	}
 	return nil
+}
+
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
 }

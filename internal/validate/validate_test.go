@@ -45,6 +45,10 @@ func TestValueMatchesPydantic(t *testing.T) {
 		{"nullable accepts null", `{"anyOf":[{"type":"string"},{"type":"null"}]}`, `null`, `null`},
 		{"array items", `{"items":{"type":"integer"},"type":"array"}`, `[1,"x"]`,
 			`[{"type":"int_parsing","loc":[1],"msg":"Input should be a valid integer, unable to parse string as an integer","input":"x","url":"https://errors.pydantic.dev/2.13/v/int_parsing"}]`},
+		{"too long", `{"maxLength":3,"type":"string"}`, `"abcd"`,
+			`[{"type":"string_too_long","loc":[],"msg":"String should have at most 3 characters","input":"abcd","ctx":{"max_length":3},"url":"https://errors.pydantic.dev/2.13/v/string_too_long"}]`},
+		{"too short", `{"minLength":1,"type":"string"}`, `""`,
+			`[{"type":"string_too_short","loc":[],"msg":"String should have at least 1 character","input":"","ctx":{"min_length":1},"url":"https://errors.pydantic.dev/2.13/v/string_too_short"}]`},
 		{"uuid", `{"format":"uuid","type":"string"}`, `"00000000-0000-0000-0000-000000000009"`, `null`},
 		{"self reference terminates", `{"$defs":{"N":{"properties":{"next":{"$ref":"#/$defs/N"}},"type":"object"}},"$ref":"#/$defs/N"}`, `{"next":{"next":{"next":{}}}}`, `null`},
 	} {
