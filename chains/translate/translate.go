@@ -114,7 +114,9 @@ func (c *chain) check(r Request) error {
 }
 
 // Describe names the chain "translate".
-func (c *chain) Describe() runnable.Info { return runnable.Info{Name: "translate", Type: runnable.ChainRun} }
+func (c *chain) Describe() runnable.Info {
+	return runnable.Info{Name: "translate", Type: runnable.ChainRun}
+}
 
 // InputSchema spells out the limits, so that serve rejects invalid
 // requests with a 422 and the playground offers the languages as a choice.
