@@ -1,0 +1,114 @@
+package chatmodel
+
+import (
+	"reflect"
+	"testing"
+)
+
+func TestSplitKeepingSpaces(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []string
+	}{
+		{"", nil},
+		{"Bonjour", []string{"Bonjour"}},
+		{"Bonjour le monde,", []string{"Bonjour", " ", "le", " ", "monde,"}},
+		// Python's re.split(r"(\s)", …) leaves empty strings between
+		// adjacent separators and at the ends.
+		{"a  b", []string{"a", " ", "", " ", "b"}},
+		{" a ", []string{"", " ", "a", " ", ""}},
+		{"a\nb\tc", []string{"a", "\n", "b", "\t", "c"}},
+		{"é\u00a0ü", []string{"é", "\u00a0", "ü"}},
+	} {
+		if got := splitKeepingSpaces(tt.in); !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("splitKeepingSpaces(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+func TestProviderOf(t *testing.T) {
+	for _, tt := range []struct{ name, want string }{
+		{"GenericFakeChatModel", "genericfakechatmodel"},
+		{"FakeListChatModel", "fakelistchatmodel"},
+		{"ChatOpenAI", "openai"},
+		{"ChatOllama", "ollama"},
+		{"MistralChat", "mistral"},
+	} {
+		if got := providerOf(tt.name); got != tt.want {
+			t.Errorf("providerOf(%q) = %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
+
+func TestParseToolDeltas(t *testing.T) {
+	for _, tt := range []struct {
+		name  string
+		in    string
+		tools bool
+		ok    bool
+	}{
+		{"new call", `[{"id":"call_1","type":"function","function":{"name":"f","arguments":""}}]`, true, true},
+		{"continuation", `[{"type":"","function":{"name":"","arguments":"{\"a\""}}]`, true, true},
+		{"no tools bound", `[{"id":"call_1","type":"function","function":{"name":"f","arguments":""}}]`, false, false},
+		{"text", `Hello`, true, false},
+		{"other JSON list", `[1,2]`, true, false},
+		{"unknown key", `[{"function":{"name":"f","arguments":""},"extra":1}]`, true, false},
+		{"no function", `[{"id":"x","type":"function"}]`, true, false},
+		{"empty list", `[]`, true, false},
+		{"trailing text", `[{"type":"function","function":{"name":"f","arguments":""}}] and more`, true, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, ok := parseToolDeltas([]byte(tt.in), tt.tools); ok != tt.ok {
+				t.Errorf("parseToolDeltas(%s) ok = %v, want %v", tt.in, ok, tt.ok)
+			}
+		})
+	}
+}
+
+func TestToolCallChunksNumbering(t *testing.T) {
+	index := -1
+	var got []string
+	for _, raw := range []string{
+		`[{"id":"a","type":"function","function":{"name":"f","arguments":""}}]`,
+		`[{"type":"","function":{"name":"","arguments":"{}"}}]`,
+		`[{"id":"b","type":"function","function":{"name":"g","arguments":""}}]`,
+		`[{"type":"","function":{"name":"","arguments":"{\"x\":1}"}}]`,
+	} {
+		deltas, ok := parseToolDeltas([]byte(raw), true)
+		if !ok {
+			t.Fatalf("not a delta: %s", raw)
+		}
+		for _, c := range toolCallChunks(deltas, &index) {
+			got = append(got, c.Name+"|"+c.ID+"|"+c.Args+"|"+string(rune('0'+*c.Index)))
+		}
+	}
+	want := []string{"f|a||0", "||{}|0", "g|b||1", `||{"x":1}|1`}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("chunks = %q, want %q", got, want)
+	}
+}
+
+func TestOllamaURL(t *testing.T) {
+	for _, tt := range []struct {
+		in, want string
+		err      bool
+	}{
+		{"", "http://127.0.0.1:11434", false},
+		{"localhost", "http://localhost:11434", false},
+		{"0.0.0.0:8080", "http://0.0.0.0:8080", false},
+		{"https://ollama.example:443", "https://ollama.example:443", false},
+		{"http://10.0.0.1/", "http://10.0.0.1:11434", false},
+		{"[::1]:11434", "http://[::1]:11434", false},
+		{"::1", "http://[::1]:11434", false},
+		{"ftp://host", "", true},
+		{"host:99999", "", true},
+		{"host:port", "", true},
+		{"http://", "", true},
+		{"http://host/path", "", true},
+	} {
+		got, err := ollamaURL(tt.in)
+		if (err != nil) != tt.err || got != tt.want {
+			t.Errorf("ollamaURL(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.err)
+		}
+	}
+}
