@@ -144,7 +144,9 @@ func TestConfigurableSpecsAndSchemaChecks(t *testing.T) {
 	}
 	list := runnable.Configurable(lambda("l", func(int) int { return 0 }),
 		[]runnable.ConfigSpec{{ID: "answers", Schema: runnable.Schema{"type": "array", "items": map[string]any{"type": "string"}}}},
-		func(map[string]any) (runnable.Runnable[int, int], error) { return lambda("l2", func(int) int { return 1 }), nil })
+		func(map[string]any) (runnable.Runnable[int, int], error) {
+			return lambda("l2", func(int) int { return 1 }), nil
+		})
 	for _, tt := range []struct {
 		v  any
 		ok bool
