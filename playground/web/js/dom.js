@@ -79,3 +79,25 @@ export function throttleFrame(fn) {
     });
   };
 }
+
+const SVG = "http://www.w3.org/2000/svg";
+
+/**
+ * thumbIcon draws a thumb (up, or down when `down`) as inline SVG, which
+ * needs no icon font and no emoji font on the machine showing it.
+ */
+export function thumbIcon(down = false) {
+  const svg = document.createElementNS(SVG, "svg");
+  svg.setAttribute("viewBox", "0 0 24 24");
+  svg.setAttribute("width", "18");
+  svg.setAttribute("height", "18");
+  svg.setAttribute("aria-hidden", "true");
+  svg.setAttribute("class", "icon");
+  if (down) svg.setAttribute("transform", "rotate(180)");
+  const cuff = document.createElementNS(SVG, "path");
+  cuff.setAttribute("d", "M2 10h4v11H2z");
+  const hand = document.createElementNS(SVG, "path");
+  hand.setAttribute("d", "M8 21h9.2a2 2 0 0 0 2-1.6l1.3-7A2 2 0 0 0 18.5 10H14l.8-4.2a1.9 1.9 0 0 0-3.3-1.6L8 10z");
+  svg.append(cuff, hand);
+  return svg;
+}

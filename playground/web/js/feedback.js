@@ -2,7 +2,7 @@
 // link (PUT <base>/public_trace_link), shown only when the server enabled
 // them through the page's <meta> tags.
 
-import { h } from "./dom.js";
+import { h, thumbIcon } from "./dom.js";
 import { formatDetail } from "./sse.js";
 
 async function send(method, url, body) {
@@ -39,8 +39,8 @@ export function feedbackBar(base, runId, opts) {
         result.textContent = `Feedback failed: ${e.message}`;
       }
     };
-    const up = h("button", { type: "button", class: "small thumb", "aria-label": "Good answer", "aria-pressed": "false", text: "👍" });
-    const down = h("button", { type: "button", class: "small thumb", "aria-label": "Bad answer", "aria-pressed": "false", text: "👎" });
+    const up = h("button", { type: "button", class: "small thumb", "aria-label": "Good answer", "aria-pressed": "false" }, thumbIcon(false));
+    const down = h("button", { type: "button", class: "small thumb", "aria-label": "Bad answer", "aria-pressed": "false" }, thumbIcon(true));
     up.addEventListener("click", () => vote(1, up));
     down.addEventListener("click", () => vote(0, down));
     buttons.push(up, down);

@@ -13,8 +13,13 @@ import { normalizeMessage } from "./runlog.js";
 
 const ROLE_LABELS = { human: "human", ai: "ai", system: "system", tool: "tool", function: "function", chat: "chat" };
 
+// A pydantic title is usually the property name capitalized ("page_content"
+// -> "Page Content"); showing it under the name would only repeat it.
+const squash = (s) => String(s ?? "").toLowerCase().replace(/[^a-z0-9]/g, "");
+
 function describe(field, id) {
-  const text = field.description || (field.title && field.title !== field.name ? field.title : "");
+  const title = field.title && squash(field.title) !== squash(field.name) ? field.title : "";
+  const text = field.description || title;
   return text ? h("small", { id: `${id}-desc`, class: "hint", text }) : null;
 }
 
@@ -79,8 +84,13 @@ function wrap(field, id, label, input, extra) {
   input.setAttribute("aria-describedby", describedBy(id, !!desc));
   if (field.required && !field.nullable && !field.hasDefault) input.setAttribute("aria-required", "true");
   const err = errorSlot(id);
+  // The label holds the property name and nothing else; "required" is
+  // told by aria-required and shown by a mark beside it.
+  const mark = field.name !== null && field.required && !field.hasDefault
+    ? h("span", { class: "req", "aria-hidden": "true", title: "required", text: "*" })
+    : null;
   const el = h("div", { class: "field" },
-    h("label", { for: id }, label, field.required && !field.hasDefault ? h("span", { class: "req", "aria-hidden": "true", text: " *" }) : null),
+    h("div", { class: "label-row" }, h("label", { for: id, text: label }), mark),
     desc, input, extra, err);
   return { el, err };
 }
@@ -258,7 +268,11 @@ function objectControl(field, value, fallback) {
   };
 }
 
-function listControl(field, fallback, values, makeItem, addLabel) {
+// Items whose control is a group get a visible title ("messages 2"); a
+// scalar item's own label already says it.
+const COMPOSITE = new Set(["object", "array", "tuple", "union", "messages"]);
+
+function listControl(field, fallback, values, makeItem, addLabel, composite) {
   const list = h("ol", { class: "items" });
   const name = labelText(field, fallback);
   let items = [];
@@ -269,9 +283,9 @@ function listControl(field, fallback, values, makeItem, addLabel) {
     });
   };
   const add = (v, focus) => {
-    const it = makeItem(v, items.length);
+    const it = makeItem(v, items.length, items[items.length - 1]?.it);
     const remove = h("button", { type: "button", class: "small", text: "Remove" });
-    const legend = h("span", { class: "item-title" });
+    const legend = h("span", { class: "item-title", hidden: !composite });
     const li = h("li", { class: "item" }, h("div", { class: "item-head" }, legend, remove), it.el);
     const entry = { it, li, remove, legend };
     remove.addEventListener("click", () => {
@@ -318,7 +332,7 @@ function listControl(field, fallback, values, makeItem, addLabel) {
 function arrayControl(field, value, fallback) {
   const name = labelText(field, fallback);
   const item = { ...field.items, name: null, required: true };
-  return listControl(field, fallback, value, (v, i) => control(item, v ?? initialValue(item), `${name} ${i + 1}`), `Add ${name} item`);
+  return listControl(field, fallback, value, (v, i) => control(item, v ?? initialValue(item), `${name} ${i + 1}`), `Add ${name} item`, COMPOSITE.has(item.kind));
 }
 
 function tupleControl(field, value, fallback) {
@@ -348,8 +362,12 @@ function tupleControl(field, value, fallback) {
 function messagesControl(field, value, fallback) {
   const roles = field.roles?.length ? field.roles : ["human", "ai", "system"];
   const name = labelText(field, fallback);
-  const makeItem = (v) => {
-    const m = normalizeMessage(v ?? { type: roles[0], content: "" });
+  const makeItem = (v, _i, previous) => {
+    // A new row answers the previous one: after a human turn comes an AI
+    // turn and the other way round, which is how histories are written.
+    const last = previous?.get().value?.type;
+    const next = last === "human" && roles.includes("ai") ? "ai" : roles[0];
+    const m = normalizeMessage(v ?? { type: next, content: "" });
     const roleId = uid(`f-${name}-role`);
     const contentId = uid(`f-${name}-content`);
     const role = h("select", { id: roleId });
@@ -372,7 +390,7 @@ function messagesControl(field, value, fallback) {
       focus: () => content.focus(),
     };
   };
-  return listControl(field, fallback, value, makeItem, `Add message to ${name}`);
+  return listControl(field, fallback, value, makeItem, `Add message to ${name}`, true);
 }
 
 function unionControl(field, value, fallback) {

@@ -142,11 +142,13 @@ export class StepsView {
 
   fill(item) {
     const s = item.step;
-    item.body.replaceChildren(
+    const parts = [
       s.hasInput ? h("div", { class: "step-part" }, h("h4", { text: "Input" }), renderValue(s.input)) : null,
       h("div", { class: "step-part" }, h("h4", { text: "Output" }),
         s.output === null ? h("p", { class: "muted", text: s.done ? "null" : "(not finished)" }) : renderValue(s.output)),
       s.id ? h("p", { class: "muted small", text: `run id ${s.id}` }) : null,
-    );
+    ];
+    // replaceChildren would turn a null into the text "null".
+    item.body.replaceChildren(...parts.filter(Boolean));
   }
 }
