@@ -37,22 +37,23 @@ func generate(t reflect.Type) (s Schema, named bool, err error) {
 	delete(raw, "$defs")
 	g.raw = rawDefs
 
-	root, _ := g.shape(raw, t).(map[string]any)
-	if root == nil {
-		// A root can only come back as a non-object if invopop rendered it as
-		// a boolean schema, which shape turns into {} for interfaces; keep the
-		// guarantee that For returns an object regardless.
-		root = map[string]any{}
-	}
+	// A named struct is a model: its schema is its own, titled after it (or,
+	// if it refers to itself, a bare reference to its definition).
+	rootRef, _ := raw["$ref"].(string)
+	dt, isDef := g.typeOf[strings.TrimPrefix(rootRef, defsPrefix)]
+	named = isDef && dt.Kind() == reflect.Struct
+
+	root, _ := g.shape(raw, t).(map[string]any) // shape keeps a map a map
 	g.closeDefs(root)
 	root = g.expandRoot(root)
 	if len(g.out) > 0 {
 		root["$defs"] = g.out
 	}
-	// A named struct is a model: its schema is its own, titled after it (or,
-	// if it refers to itself, a bare reference to its definition).
-	_, named = root["title"]
-	named = named || (t.Kind() == reflect.Struct && t.Name() != "" && !isSpecial(t))
+	// A root that titles itself (an expanded LangChain model such as
+	// Document, a type whose JSONSchemaExtend sets a title) keeps its title.
+	if _, ok := root["title"]; ok {
+		named = true
+	}
 	return root, named, nil
 }
 
@@ -113,9 +114,11 @@ func (g *generator) name(t reflect.Type) string {
 	if n, ok := g.nameOf[t]; ok {
 		return n
 	}
-	if isSpecial(t) {
-		// LangChain types are never reflected (mapper supplies them); their
-		// definitions are added after reflection under LangChain's names.
+	if isSpecial(t) || t == timeType || textLike(t) {
+		// Never a definition: mapper (or invopop, for time.Time) supplies
+		// these schemas. LangChain definitions are added after reflection
+		// under LangChain's names. Not registering them keeps their names
+		// free for user types.
 		return ""
 	}
 	switch t.Kind() {
@@ -167,13 +170,20 @@ func (g *generator) mapper(t reflect.Type) *ischema.Schema {
 	if t == uuidType {
 		return &ischema.Schema{Type: "string", Format: "uuid"}
 	}
-	if hasCustomSchema(t) {
-		return nil
-	}
-	if t.Kind() != reflect.String && implements(t, textMarshalerType) && !implements(t, jsonMarshalerType) {
+	if textLike(t) {
 		return &ischema.Schema{Type: "string"}
 	}
 	return nil
+}
+
+// textLike reports whether encoding/json writes t as a string through its
+// MarshalText method, and t does not describe its own schema.
+func textLike(t reflect.Type) bool {
+	if t == uuidType {
+		return true
+	}
+	return t.Kind() != reflect.String && !hasCustomSchema(t) &&
+		implements(t, textMarshalerType) && !implements(t, jsonMarshalerType)
 }
 
 func implements(t, iface reflect.Type) bool {
@@ -606,6 +616,10 @@ func checkType(t reflect.Type, path string, seen, embedding map[reflect.Type]boo
 	if t.Kind() != reflect.Interface && (t.Implements(customSchemaType) || t.Implements(aliasSchemaType)) {
 		return nil
 	}
+	if seen[t] {
+		return nil // recursive type, checked on the way in
+	}
+	seen[t] = true
 	switch t.Kind() {
 	case reflect.Chan, reflect.Func, reflect.Complex64, reflect.Complex128,
 		reflect.UnsafePointer, reflect.Uintptr, reflect.Invalid:
@@ -622,10 +636,6 @@ func checkType(t reflect.Type, path string, seen, embedding map[reflect.Type]boo
 		}
 		return checkType(t.Elem(), path+"[key]", seen, embedding)
 	case reflect.Struct:
-		if seen[t] {
-			return nil
-		}
-		seen[t] = true
 		return checkStruct(t, path, seen, embedding)
 	}
 	return nil
