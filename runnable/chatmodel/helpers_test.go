@@ -3,6 +3,10 @@ package chatmodel
 import (
 	"reflect"
 	"testing"
+
+	"github.com/tmc/langchaingo/llms"
+
+	"github.com/langserve-go/langserve/runnable/schema"
 )
 
 func TestSplitKeepingSpaces(t *testing.T) {
@@ -110,5 +114,36 @@ func TestOllamaURL(t *testing.T) {
 		if (err != nil) != tt.err || got != tt.want {
 			t.Errorf("ollamaURL(%q) = %q, %v; want %q, error %v", tt.in, got, err, tt.want, tt.err)
 		}
+	}
+}
+
+func TestToLLMMessage(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		in   schema.Message
+		want llms.MessageContent
+		err  bool
+	}{
+		{"chat as user", schema.Message{Type: schema.ChatType, Role: "user", Content: "hi"},
+			llms.MessageContent{Role: llms.ChatMessageTypeHuman, Parts: []llms.ContentPart{llms.TextContent{Text: "hi"}}}, false},
+		{"chat with another role", schema.Message{Type: schema.ChatType, Role: "narrator", Content: "once"},
+			llms.MessageContent{Role: llms.ChatMessageTypeGeneric, Parts: []llms.ContentPart{llms.TextContent{Text: "once"}}}, false},
+		{"developer is system", schema.Message{Type: schema.ChatType, Role: "developer", Content: "be brief"},
+			llms.MessageContent{Role: llms.ChatMessageTypeSystem, Parts: []llms.ContentPart{llms.TextContent{Text: "be brief"}}}, false},
+		{"function result", schema.Message{Type: schema.FunctionType, Name: "f", Content: "42"},
+			llms.MessageContent{Role: llms.ChatMessageTypeFunction, Parts: []llms.ContentPart{llms.ToolCallResponse{Name: "f", Content: "42"}}}, false},
+		{"AI chunk with tool call chunks", schema.Message{Type: schema.AIChunkType, ToolCallChunks: []schema.ToolCallChunk{{Name: "f", Args: `{"a":1}`, ID: "c1", Index: new(0)}}},
+			llms.MessageContent{Role: llms.ChatMessageTypeAI, Parts: []llms.ContentPart{llms.ToolCall{ID: "c1", Type: "function", FunctionCall: &llms.FunctionCall{Name: "f", Arguments: `{"a":1}`}}}}, false},
+		{"human chunk", schema.Message{Type: schema.HumanChunkType, Content: "x"},
+			llms.MessageContent{Role: llms.ChatMessageTypeHuman, Parts: []llms.ContentPart{llms.TextContent{Text: "x"}}}, false},
+		{"unknown type", schema.Message{Type: "robot"}, llms.MessageContent{}, true},
+		{"image without url", schema.Message{Type: schema.HumanType, ContentBlocks: []map[string]any{{"type": "image_url", "image_url": map[string]any{}}}}, llms.MessageContent{}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := toLLMMessage(tt.in)
+			if (err != nil) != tt.err || !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("toLLMMessage = %#v, %v; want %#v, error %v", got, err, tt.want, tt.err)
+			}
+		})
 	}
 }

@@ -23,7 +23,7 @@ import (
 
 // openAIModel returns a chat model backed by langchaingo's OpenAI client
 // talking to s.
-func openAIModel(t *testing.T, s *openaitest.Server) *chatmodel.Model {
+func openAIModel(t testing.TB, s *openaitest.Server) *chatmodel.Model {
 	t.Helper()
 	llm, err := openai.New(openai.WithToken(openaitest.DefaultAPIKey), openai.WithBaseURL(s.URL),
 		openai.WithModel("gpt-test"), openai.WithHTTPClient(s.Client()))

@@ -248,14 +248,18 @@ func (m *Model) Invoke(ctx context.Context, in schema.PromptValue, opts ...runna
 		return schema.Message{}, run.Fail(context.Cause(ctx))
 	}
 	streamed := run.Observed()
+	id := ""
+	if streamed {
+		id = messageID(run)
+	}
 	var acc schema.Message
 	got := false
 	for chunk, err := range m.chunks(ctx, in) {
 		if err != nil {
 			return schema.Message{}, run.Fail(err)
 		}
-		if streamed && chunk.ID == "" {
-			chunk.ID = messageID(run)
+		if chunk.ID == "" {
+			chunk.ID = id
 		}
 		run.Chunk(chunk)
 		acc, got = add(acc, chunk, got), true
@@ -265,11 +269,7 @@ func (m *Model) Invoke(ctx context.Context, in schema.PromptValue, opts ...runna
 		out = acc.ToMessage()
 	}
 	if out.ID == "" {
-		if streamed {
-			out.ID = messageID(run)
-		} else {
-			out.ID = messageID(run) + "-0"
-		}
+		out.ID = messageID(run) + "-0"
 	}
 	run.End(out)
 	return out, nil
@@ -292,6 +292,9 @@ func (m *Model) Stream(ctx context.Context, in schema.PromptValue, opts ...runna
 			yield(schema.Message{}, run.Fail(context.Cause(ctx)))
 			return
 		}
+		id := messageID(run)
+		// Only the run's end event needs the chunks added up.
+		observed := run.Observed()
 		var acc schema.Message
 		got := false
 		for chunk, err := range m.chunks(ctx, in) {
@@ -300,10 +303,13 @@ func (m *Model) Stream(ctx context.Context, in schema.PromptValue, opts ...runna
 				return
 			}
 			if chunk.ID == "" {
-				chunk.ID = messageID(run)
+				chunk.ID = id
 			}
 			run.Chunk(chunk)
-			acc, got = add(acc, chunk, got), true
+			if observed {
+				acc = add(acc, chunk, got)
+			}
+			got = true
 			if !yield(chunk, nil) {
 				run.Fail(runnable.ErrStreamStopped)
 				return
