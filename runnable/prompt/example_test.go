@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/langserve-go/langserve/runnable"
 	"github.com/langserve-go/langserve/runnable/prompt"
 	"github.com/langserve-go/langserve/runnable/schema"
 )
@@ -70,4 +71,31 @@ func ExampleChatTemplate_Partial() {
 	// Output:
 	// [question] System: Today is Monday.
 	// Human: What day is it?
+}
+
+// A prompt whose template a request may replace through its
+// "configurable" config, like LangChain's configurable_fields(template=…).
+func ExampleString_WithTemplate() {
+	def := prompt.MustTemplate("say {name}")
+	p := runnable.Configurable[map[string]any, schema.PromptValue](def,
+		[]runnable.ConfigSpec{{
+			ID: "template", Name: "Template", Description: "The template to use for the prompt",
+			Default: def.Template(), Schema: runnable.Schema{"type": "string"},
+		}},
+		func(values map[string]any) (runnable.Runnable[map[string]any, schema.PromptValue], error) {
+			text, _ := values["template"].(string)
+			return def.WithTemplate(text)
+		})
+
+	in := map[string]any{"name": "foo"}
+	v, _ := p.Invoke(context.Background(), in)
+	fmt.Println(v.Text)
+	v, _ = p.Invoke(context.Background(), in, runnable.WithConfigurable(map[string]any{"template": "hear {name}"}))
+	fmt.Println(v.Text)
+	_, err := p.Invoke(context.Background(), in, runnable.WithConfigurable(map[string]any{"template": "hear {name"}))
+	fmt.Println(err)
+	// Output:
+	// say foo
+	// hear foo
+	// runnable: configurable: prompt: invalid template at offset 5: expected '}' before end of string; write '{{' for a literal brace
 }
