@@ -2,7 +2,6 @@ package chatmodel
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"iter"
@@ -187,11 +186,11 @@ func chunksOf(m schema.Message) ([]schema.Message, error) {
 			if args == nil {
 				args = map[string]any{}
 			}
-			b, err := json.Marshal(args)
+			b, err := argsJSON(args)
 			if err != nil {
 				return nil, fmt.Errorf("chatmodel: scripted tool call %q: arguments: %w", tc.Name, err)
 			}
-			tcc = append(tcc, schema.ToolCallChunk{Name: tc.Name, Args: string(b), ID: tc.ID, Index: new(i)})
+			tcc = append(tcc, schema.ToolCallChunk{Name: tc.Name, Args: b, ID: tc.ID, Index: new(i)})
 		}
 	}
 	for _, tc := range tcc {

@@ -147,3 +147,13 @@ func TestToLLMMessage(t *testing.T) {
 		})
 	}
 }
+
+func TestArgsJSON(t *testing.T) {
+	got, err := argsJSON(map[string]any{"q": "a<b & c>d", "n": 1})
+	if want := `{"n":1,"q":"a<b & c>d"}`; err != nil || got != want {
+		t.Errorf("argsJSON = %s, %v; want %s", got, err, want)
+	}
+	if _, err := argsJSON(map[string]any{"f": func() {}}); err == nil {
+		t.Error("argsJSON of a func: no error")
+	}
+}

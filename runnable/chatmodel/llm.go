@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"iter"
 	"runtime/debug"
+	"strings"
 
 	"github.com/tmc/langchaingo/llms"
 	"github.com/tmc/langchaingo/llms/ollama"
@@ -266,6 +267,19 @@ func toolCallChunks(deltas []toolDelta, index *int) []schema.ToolCallChunk {
 	return out
 }
 
+// argsJSON encodes tool call arguments compactly and without the HTML
+// escaping of encoding/json ("<" stays "<"), as Python's json.dumps and the
+// providers write them.
+func argsJSON(args map[string]any) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(args); err != nil {
+		return "", err
+	}
+	return strings.TrimSuffix(buf.String(), "\n"), nil
+}
+
 // toLLMOptions maps call options to langchaingo's.
 func toLLMOptions(o CallOptions) []llms.CallOption {
 	var out []llms.CallOption
@@ -352,11 +366,11 @@ func toLLMMessage(m schema.Message) (llms.MessageContent, error) {
 			if args == nil {
 				args = map[string]any{}
 			}
-			b, err := json.Marshal(args)
+			b, err := argsJSON(args)
 			if err != nil {
 				return llms.MessageContent{}, fmt.Errorf("tool call %q: arguments: %w", tc.Name, err)
 			}
-			parts = append(parts, llms.ToolCall{ID: tc.ID, Type: "function", FunctionCall: &llms.FunctionCall{Name: tc.Name, Arguments: string(b)}})
+			parts = append(parts, llms.ToolCall{ID: tc.ID, Type: "function", FunctionCall: &llms.FunctionCall{Name: tc.Name, Arguments: b}})
 		}
 	}
 	return llms.MessageContent{Role: role, Parts: parts}, nil
