@@ -57,6 +57,11 @@ func ConfigSchema(r any, keys []string) Schema {
 	specs := SpecsOf(r)
 	fields := make([]jsonschema.Field, len(specs))
 	for i, s := range specs {
+		if options, def, ok := choice(s); ok {
+			// pydantic defines an enum class per choice and refers to it.
+			fields[i] = jsonschema.Choice(s.ID, s.Name, s.Description, options, def)
+			continue
+		}
 		sch := maps.Clone(s.Schema)
 		if sch == nil {
 			sch = Schema{}
@@ -93,3 +98,21 @@ func (s *Sequence[I, O]) OutputSchema(cfg Config) (Schema, error) {
 
 func (e erased[I, O]) inputSchema(cfg Config) (Schema, error)  { return InputSchema(e.r, cfg) }
 func (e erased[I, O]) outputSchema(cfg Config) (Schema, error) { return OutputSchema(e.r, cfg) }
+
+// choice reports whether spec is a choice among string keys (an
+// Alternatives field), with its options and default key.
+func choice(spec ConfigSpec) (options []string, def string, ok bool) {
+	enum, _ := spec.Schema["enum"].([]any)
+	def, isString := spec.Default.(string)
+	if spec.Schema["type"] != "string" || len(enum) == 0 || !isString {
+		return nil, "", false
+	}
+	for _, e := range enum {
+		s, isString := e.(string)
+		if !isString {
+			return nil, "", false
+		}
+		options = append(options, s)
+	}
+	return options, def, true
+}

@@ -28,6 +28,11 @@ func TestSchemas(t *testing.T) {
 		{"sequence config with tags", func() (runnable.Schema, error) {
 			return runnable.ConfigSchema(seq, []string{"tags"}), nil
 		}, `{"properties":{"tags":{"default":null,"items":{"type":"string"},"title":"Tags","type":"array"}},"title":"RunnableSequenceConfig","type":"object"}`},
+		{"alternatives config", func() (runnable.Schema, error) {
+			alt := runnable.Alternatives(runnable.ConfigSpec{ID: "llm", Name: "LLM", Default: "fake"},
+				map[string]runnable.Runnable[int, int]{"fake": addOne(), "other": mulTwo()})
+			return runnable.ConfigSchema(alt, []string{"configurable"}), nil
+		}, `{"$defs":{"Configurable":{"properties":{"llm":{"$ref":"#/$defs/LLM","default":"fake","title":"LLM"}},"title":"Configurable","type":"object"},"LLM":{"enum":["other","fake"],"title":"LLM","type":"string"}},"properties":{"configurable":{"$ref":"#/$defs/Configurable","default":null}},"title":"add_one_config","type":"object"}`},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s, err := tt.got()
