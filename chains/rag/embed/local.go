@@ -42,8 +42,8 @@ type LocalOptions struct {
 //   - a feature's weight is (1 + ln tf) · idf, with idf learned from
 //     [LocalOptions.Corpus] (ln((1+N)/(1+df)) + 1; terms missing from the
 //     corpus get the highest idf);
-//   - each feature is hashed (FNV-1a) to a dimension and a sign, and the
-//     vector is L2-normalized.
+//   - each feature is hashed (FNV-1a, then SplitMix64) to two dimensions,
+//     each with a pseudo-random sign, and the vector is L2-normalized.
 //
 // A text without any features (empty, or only stop words) embeds to the zero
 // vector, which stores reject and queries match nothing with.
@@ -111,6 +111,23 @@ func (l *Local) EmbedQuery(ctx context.Context, text string) ([]float32, error) 
 	return l.embed(text), nil
 }
 
+// mix is the SplitMix64 finalizer: a second, independent-looking hash
+// derived from the first.
+func mix(x uint64) uint64 {
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	return x ^ x>>31
+}
+
+func sign(bit uint64) float64 {
+	if bit == 1 {
+		return -1
+	}
+	return 1
+}
+
 func (l *Local) embed(text string) []float32 {
 	acc := make([]float64, l.dim)
 	for f, tf := range features(text) {
@@ -125,15 +142,23 @@ func (l *Local) embed(text string) []float32 {
 		if strings.IndexByte(f, ' ') >= 0 {
 			w *= bigramWeight
 		}
+		// Each feature goes to two dimensions, each with a sign, at weight
+		// w/√2. Two features then only collide completely if both of their
+		// dimensions and signs match, so a collision costs part of a match
+		// instead of faking a full one; random signs make the partial
+		// collisions cancel out on average instead of piling up.
 		h := fnv.New64a()
 		h.Write([]byte(f))
-		sum := h.Sum64()
-		// Low bits pick the dimension, a high bit the sign: signed hashing
-		// makes collisions cancel out on average instead of piling up.
-		if sum>>63 == 1 {
-			w = -w
+		h1 := h.Sum64()
+		h2 := mix(h1)
+		d1 := h1 % uint64(l.dim)
+		d2 := h2 % uint64(l.dim)
+		if d2 == d1 {
+			d2 = (d1 + 1) % uint64(l.dim)
 		}
-		acc[sum%uint64(l.dim)] += w
+		w /= math.Sqrt2
+		acc[d1] += sign(h2>>63) * w
+		acc[d2] += sign(h2>>62&1) * w
 	}
 	var norm float64
 	for _, x := range acc {
