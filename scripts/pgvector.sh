@@ -13,9 +13,10 @@
 # takes about a minute and 700 MB.
 #
 # start creates three databases (rag1, rag2, rag3) for the sharded-store test
-# and prints PGVECTOR_URL, PGVECTOR_URL_2 and PGVECTOR_URL_3. When pgbouncer is
-# installed on the host it also starts one in transaction pooling mode in front
-# of rag1 and prints PGVECTOR_PGBOUNCER_URL.
+# and prints PGVECTOR_URL, PGVECTOR_URL_2 and PGVECTOR_URL_3. It also starts a
+# host pgbouncer (installed with apt if missing) in transaction pooling mode in
+# front of the databases and prints PGVECTOR_PGBOUNCER_URL; if pgbouncer cannot
+# be had, that variable is left out and its test skips.
 #
 # start is idempotent: if the server already runs it only prints the exports.
 # The data directory is created fresh by every start and deleted by stop.
@@ -52,6 +53,10 @@ mount_root() {
 }
 
 umount_root() {
+	# Servers on other ports may share the root; leave it mounted for them.
+	for d in "$ROOT"/var/lib/postgresql/langserve-*; do
+		[ -e "$d" ] && [ "$d" != "$ROOT$DATA" ] && return 0
+	done
 	# Each unmount is tried on its own so that one failure does not leave
 	# the other mounted.
 	if is_mounted "$ROOT/dev"; then umount "$ROOT/dev" || umount -l "$ROOT/dev" || true; fi
@@ -101,8 +106,18 @@ ensure_root() {
 	mv "$tmp" "$ROOT"
 }
 
+ensure_bouncer() {
+	command -v pgbouncer >/dev/null && return 0
+	command -v apt-get >/dev/null || return 1
+	log "installing pgbouncer (for the transaction-pooling tests)"
+	apt-get install -y --no-install-recommends pgbouncer >&2 ||
+		{ apt-get update >&2 && apt-get install -y --no-install-recommends pgbouncer >&2; }
+}
+
 start_bouncer() {
-	command -v pgbouncer >/dev/null || return 0
+	# pgbouncer is optional: without it the pgbouncer test skips.
+	ensure_bouncer || { log "pgbouncer unavailable; PGVECTOR_PGBOUNCER_URL not set"; return 0; }
+	# It refuses to run as root, and Debian's package creates the postgres user.
 	id postgres >/dev/null 2>&1 || return 0
 	bouncer_running && return 0
 	mkdir -p "$BOUNCER_DIR"
