@@ -68,11 +68,11 @@ func (b *bound[I, O]) ConfigSpecs() []ConfigSpec { return SpecsOf(b.r) }
 
 // InputSchema and OutputSchema are r's under the bound config.
 func (b *bound[I, O]) InputSchema(cfg Config) (Schema, error) {
-	return inputSchemaOf(b.r, mergeSorted(b.cfg, cfg))
+	return InputSchema(b.r, mergeSorted(b.cfg, cfg))
 }
 
 func (b *bound[I, O]) OutputSchema(cfg Config) (Schema, error) {
-	return outputSchemaOf(b.r, mergeSorted(b.cfg, cfg))
+	return OutputSchema(b.r, mergeSorted(b.cfg, cfg))
 }
 
 func (b *bound[I, O]) Invoke(ctx context.Context, in I, opts ...Option) (O, error) {

@@ -71,20 +71,27 @@ func (b *branch[I, O]) ConfigSpecs() []ConfigSpec {
 	return mergeSpecs(lists...)
 }
 
-// InputSchema returns the first input schema that the default, the branches
-// or the conditions describe, as LangChain does.
+// InputSchema returns the first input schema of the default, the branches
+// and the conditions that has a type, as LangChain does; nil (the schema of
+// I titled after the branch) when none has.
 func (b *branch[I, O]) InputSchema(cfg Config) (Schema, error) {
-	cands := []any{b.def}
+	if b.invalid != nil {
+		return nil, b.invalid
+	}
+	cands := []func() (Schema, error){func() (Schema, error) { return InputSchema(b.def, cfg) }}
 	for _, c := range b.cases {
-		cands = append(cands, c.Then)
+		cands = append(cands, func() (Schema, error) { return InputSchema(c.Then, cfg) })
 	}
 	for _, c := range b.cases {
-		cands = append(cands, c.Cond)
+		cands = append(cands, func() (Schema, error) { return InputSchema(c.Cond, cfg) })
 	}
-	for _, r := range cands {
-		s, err := inputSchemaOf(r, cfg)
-		if err != nil || s != nil {
-			return s, err
+	for _, schema := range cands {
+		s, err := schema()
+		if err != nil {
+			return nil, err
+		}
+		if _, typed := s["type"]; typed {
+			return s, nil
 		}
 	}
 	return nil, nil

@@ -114,7 +114,7 @@ func (c *configurable[I, O]) InputSchema(cfg Config) (Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	return inputSchemaOf(r, cfg)
+	return InputSchema(r, cfg)
 }
 
 func (c *configurable[I, O]) OutputSchema(cfg Config) (Schema, error) {
@@ -122,7 +122,7 @@ func (c *configurable[I, O]) OutputSchema(cfg Config) (Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	return outputSchemaOf(r, cfg)
+	return OutputSchema(r, cfg)
 }
 
 // selectFor returns the runnable cfg selects.
@@ -327,7 +327,7 @@ func (a *alternatives[I, O]) InputSchema(cfg Config) (Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	return inputSchemaOf(r, cfg)
+	return InputSchema(r, cfg)
 }
 
 func (a *alternatives[I, O]) OutputSchema(cfg Config) (Schema, error) {
@@ -335,7 +335,7 @@ func (a *alternatives[I, O]) OutputSchema(cfg Config) (Schema, error) {
 	if err != nil {
 		return nil, err
 	}
-	return outputSchemaOf(r, cfg)
+	return OutputSchema(r, cfg)
 }
 
 func (a *alternatives[I, O]) Invoke(ctx context.Context, in I, opts ...Option) (O, error) {

@@ -58,14 +58,14 @@ func (f *fallbacks[I, O]) InputSchema(cfg Config) (Schema, error) {
 	if len(f.all) == 0 {
 		return nil, nil
 	}
-	return inputSchemaOf(f.all[0], cfg)
+	return InputSchema(f.all[0], cfg)
 }
 
 func (f *fallbacks[I, O]) OutputSchema(cfg Config) (Schema, error) {
 	if len(f.all) == 0 {
 		return nil, nil
 	}
-	return outputSchemaOf(f.all[0], cfg)
+	return OutputSchema(f.all[0], cfg)
 }
 
 // fallBack reports whether err, returned by runnable i, lets runnable i+1

@@ -323,10 +323,10 @@ type anyOut[I, O any] struct{ r Runnable[I, O] }
 func (a anyOut[I, O]) Describe() Info            { return describe(a.r) }
 func (a anyOut[I, O]) ConfigSpecs() []ConfigSpec { return SpecsOf(a.r) }
 
-func (a anyOut[I, O]) InputSchema(cfg Config) (Schema, error) { return inputSchemaOf(a.r, cfg) }
-func (a anyOut[I, O]) OutputSchema(cfg Config) (Schema, error) {
-	return outputSchemaOf(a.r, cfg)
-}
+// InputSchema and OutputSchema are r's, derived from its own types: erasing
+// the output type must not erase the schema a client sees.
+func (a anyOut[I, O]) InputSchema(cfg Config) (Schema, error)  { return InputSchema(a.r, cfg) }
+func (a anyOut[I, O]) OutputSchema(cfg Config) (Schema, error) { return OutputSchema(a.r, cfg) }
 
 func (a anyOut[I, O]) Invoke(ctx context.Context, in I, opts ...Option) (any, error) {
 	out, err := a.r.Invoke(ctx, in, opts...)
@@ -383,22 +383,4 @@ func describe(r any) Info {
 		return info
 	}
 	return Info{Name: NameOf(r), Type: ChainRun}
-}
-
-// inputSchemaOf asks r for its input schema; nil means "derive it from the
-// Go type".
-func inputSchemaOf(r any, cfg Config) (Schema, error) {
-	if s, ok := r.(SchemaProvider); ok {
-		return s.InputSchema(cfg)
-	}
-	return nil, nil
-}
-
-// outputSchemaOf asks r for its output schema; nil means "derive it from the
-// Go type".
-func outputSchemaOf(r any, cfg Config) (Schema, error) {
-	if s, ok := r.(SchemaProvider); ok {
-		return s.OutputSchema(cfg)
-	}
-	return nil, nil
 }

@@ -168,8 +168,8 @@ func (t *retry[I, O]) Describe() Info { return describe(t.r) }
 
 func (t *retry[I, O]) ConfigSpecs() []ConfigSpec { return SpecsOf(t.r) }
 
-func (t *retry[I, O]) InputSchema(cfg Config) (Schema, error)  { return inputSchemaOf(t.r, cfg) }
-func (t *retry[I, O]) OutputSchema(cfg Config) (Schema, error) { return outputSchemaOf(t.r, cfg) }
+func (t *retry[I, O]) InputSchema(cfg Config) (Schema, error)  { return InputSchema(t.r, cfg) }
+func (t *retry[I, O]) OutputSchema(cfg Config) (Schema, error) { return OutputSchema(t.r, cfg) }
 
 func (t *retry[I, O]) Invoke(ctx context.Context, in I, opts ...Option) (O, error) {
 	var zero O
