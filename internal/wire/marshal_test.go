@@ -21,6 +21,11 @@ func TestMarshal(t *testing.T) {
 		{"map sorted compact", map[string]any{"b": 1, "a": []any{"x", nil}}, `{"a":["x",null],"b":1}`},
 		{"document", schema.Document{PageContent: "foo", Metadata: map[string]any{"a": "<b>"}}, `{"id":null,"metadata":{"a":"<b>"},"page_content":"foo","type":"Document"}`},
 		{"nested message", map[string]any{"m": schema.Human("<hi>")}, `{"m":{"content":"<hi>","additional_kwargs":{},"response_metadata":{},"type":"human","name":null,"id":null,"example":false}}`},
+		{"nan and inf as orjson", map[string]any{"n": math.NaN(), "i": []any{math.Inf(1), math.Inf(-1)}}, `{"i":[null,null],"n":null}`},
+		{"floats as encoding/json", []any{1.5, 1e21, 1e-7, float32(0.1), 100.0}, `[1.5,1e+21,1e-7,0.1,100]`},
+		{"ordered object", object{{"z", 1}, {"a", object{{"y", true}, {"b", nil}}}}, `{"z":1,"a":{"y":true,"b":null}}`},
+		{"control chars", "a\x00\x1f\t\"\\", `"a\u0000\u001f\t\"\\"`},
+		{"invalid utf8", "a\xffb", `"a\ufffdb"`},
 		{"struct", struct {
 			A string `json:"a"`
 			B int    `json:"b,omitempty"`
@@ -45,7 +50,9 @@ func TestMarshalErrors(t *testing.T) {
 	}{
 		{"chan", make(chan int)},
 		{"func", func() {}},
-		{"nan", math.NaN()},
+		{"nan in struct", struct{ F float64 }{math.NaN()}},
+		{"bad message type", schema.Message{Type: "robot"}},
+		{"chan in ordered object", object{{"c", make(chan int)}}},
 		{"nested func", map[string]any{"f": func() {}}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
