@@ -124,7 +124,9 @@ export function startDefault(main, opts, schemas, initialConfig) {
     const input = inputForm.value();
     const config = currentConfig();
     const problems = [...input.errors, ...config.errors];
-    if (problems.length === 0) {
+    // In JSON mode the text goes to the server as written: its 422 is the
+    // authority on what is missing.
+    if (problems.length === 0 && !inputForm.isRaw) {
       const missing = missingRequired(inputField, input.value);
       if (missing.length) problems.push(`Fill in: ${missing.join(", ")}`);
     }
