@@ -2,7 +2,6 @@ package embed
 
 import (
 	"context"
-	"hash/fnv"
 	"math"
 	"strings"
 	"unicode"
@@ -52,7 +51,7 @@ type LocalOptions struct {
 // for concurrent use.
 type Local struct {
 	dim    int
-	idf    map[string]float64 // nil when no corpus was given
+	idf    map[uint64]float64 // by feature hash; nil when no corpus was given
 	maxIDF float64
 }
 
@@ -68,14 +67,14 @@ func NewLocal(opts *LocalOptions) *Local {
 		l.dim = opts.Dimensions
 	}
 	if len(opts.Corpus) > 0 {
-		df := map[string]int{}
+		df := map[uint64]int{}
 		for _, text := range opts.Corpus {
 			for f := range features(text) {
 				df[f]++
 			}
 		}
 		n := float64(len(opts.Corpus))
-		l.idf = make(map[string]float64, len(df))
+		l.idf = make(map[uint64]float64, len(df))
 		for f, d := range df {
 			l.idf[f] = math.Log((1+n)/(1+float64(d))) + 1
 		}
@@ -130,8 +129,8 @@ func sign(bit uint64) float64 {
 
 func (l *Local) embed(text string) []float32 {
 	acc := make([]float64, l.dim)
-	for f, tf := range features(text) {
-		w := 1 + math.Log(tf)
+	for f, st := range features(text) {
+		w := 1 + math.Log(st.tf)
 		if l.idf != nil {
 			idf, ok := l.idf[f]
 			if !ok {
@@ -139,7 +138,7 @@ func (l *Local) embed(text string) []float32 {
 			}
 			w *= idf
 		}
-		if strings.IndexByte(f, ' ') >= 0 {
+		if st.pair {
 			w *= bigramWeight
 		}
 		// Each feature goes to two dimensions, each with a sign, at weight
@@ -147,11 +146,8 @@ func (l *Local) embed(text string) []float32 {
 		// dimensions and signs match, so a collision costs part of a match
 		// instead of faking a full one; random signs make the partial
 		// collisions cancel out on average instead of piling up.
-		h := fnv.New64a()
-		h.Write([]byte(f))
-		h1 := h.Sum64()
-		h2 := mix(h1)
-		d1 := h1 % uint64(l.dim)
+		h2 := mix(f)
+		d1 := f % uint64(l.dim)
 		d2 := h2 % uint64(l.dim)
 		if d2 == d1 {
 			d2 = (d1 + 1) % uint64(l.dim)
@@ -175,19 +171,48 @@ func (l *Local) embed(text string) []float32 {
 	return v
 }
 
-// features returns the term frequencies of the features of text: stemmed
-// words and adjacent pairs of them (joined by a space).
-func features(text string) map[string]float64 {
+// featureStat is a feature's term frequency and kind.
+type featureStat struct {
+	tf   float64
+	pair bool // a pair of adjacent words
+}
+
+// features returns the features of text, keyed by their FNV-1a hash: the
+// stemmed words, and the adjacent pairs of them (hashed as "w1 w2"). Keying
+// by hash avoids building a string per word pair.
+func features(text string) map[uint64]featureStat {
 	words := Tokenize(text)
-	out := make(map[string]float64, 2*len(words))
+	out := make(map[uint64]featureStat, 2*len(words))
 	for i, w := range words {
-		out[w]++
+		h := fnvString(fnvOffset, w)
+		st := out[h]
+		st.tf++
+		out[h] = st
 		if i > 0 {
-			out[words[i-1]+" "+w]++
+			p := fnvString(fnvByte(fnvString(fnvOffset, words[i-1]), ' '), w)
+			st := out[p]
+			st.tf++
+			st.pair = true
+			out[p] = st
 		}
 	}
 	return out
 }
+
+// FNV-1a, 64 bit, inlined so hashing needs no allocation.
+const (
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func fnvString(h uint64, s string) uint64 {
+	for i := 0; i < len(s); i++ {
+		h = fnvByte(h, s[i])
+	}
+	return h
+}
+
+func fnvByte(h uint64, b byte) uint64 { return (h ^ uint64(b)) * fnvPrime }
 
 // Tokenize returns the stemmed, lowercased non-stop words of text, as the
 // [Local] embedder sees them.
