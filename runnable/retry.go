@@ -51,7 +51,8 @@ type retry[I, O any] struct {
 //
 // as tenacity's wait_exponential_jitter computes it. The wait ends early,
 // and no further attempt starts, when ctx is done. When every attempt fails
-// the error is the errors.Join of every attempt's error.
+// the error is the errors.Join of every attempt's error, followed by ctx's
+// cause when a cancellation cut the retries short.
 //
 // As in LangChain the retry adds one run, named like r, with each attempt
 // nested in it; attempts after the first are tagged retry:attempt:N.
@@ -131,8 +132,10 @@ func (p *RetryPolicy) backoff(n int) time.Duration {
 }
 
 // retryable reports whether err deserves another attempt after attempt n.
-func (p *RetryPolicy) retryable(ctx context.Context, n int, err error) bool {
-	if n >= p.MaxAttempts || ctx.Err() != nil || isContextErr(err) {
+// It does not look at the context: the wait before that attempt does, so
+// that a retry cut short by a cancellation reports the cancellation too.
+func (p *RetryPolicy) retryable(n int, err error) bool {
+	if n >= p.MaxAttempts || isContextErr(err) {
 		return false
 	}
 	if p.RetryIf == nil {
@@ -142,9 +145,12 @@ func (p *RetryPolicy) retryable(ctx context.Context, n int, err error) bool {
 	return perr == nil && ok
 }
 
-// wait sleeps before attempt n+1. It returns a non-nil error when ctx ended
-// the wait.
+// wait sleeps before attempt n+1. It returns ctx's cause when ctx is done,
+// before or during the wait.
 func (p *RetryPolicy) wait(ctx context.Context, n int) error {
+	if ctx.Err() != nil {
+		return context.Cause(ctx)
+	}
 	if err := p.Sleep(ctx, p.backoff(n)); err != nil {
 		return err
 	}
@@ -182,7 +188,7 @@ func (t *retry[I, O]) Invoke(ctx context.Context, in I, opts ...Option) (O, erro
 			return out, nil
 		}
 		errs = append(errs, err)
-		if !t.policy.retryable(ctx, n, err) {
+		if !t.policy.retryable(n, err) {
 			break
 		}
 		if werr := t.policy.wait(ctx, n); werr != nil {
@@ -208,7 +214,7 @@ func (t *retry[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq
 						return
 					}
 					errs = append(errs, err)
-					if t.policy.retryable(ctx, n, err) {
+					if t.policy.retryable(n, err) {
 						if werr := t.policy.wait(ctx, n); werr != nil {
 							errs = append(errs, werr)
 						} else {
@@ -280,7 +286,7 @@ func (t *retry[I, O]) Batch(ctx context.Context, ins []I, opts ...Option) ([]O, 
 				continue
 			}
 			items[i].errs = append(items[i].errs, err)
-			if t.policy.retryable(ctx, n, err) {
+			if t.policy.retryable(n, err) {
 				again = append(again, i)
 			}
 		}
