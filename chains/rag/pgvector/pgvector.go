@@ -31,8 +31,8 @@
 //
 // HNSW search is approximate. Search raises hnsw.ef_search to at least k (up
 // to pgvector's maximum of 1000) and, on pgvector 0.8 or later, enables
-// strict-order iterative index scans, so that a filtered or large k still
-// gets k results in exact distance order.
+// strict-order iterative index scans, so that a k larger than ef_search
+// still gets k results, in distance order.
 package pgvector
 
 import (

@@ -17,7 +17,10 @@
 // retrying the call is safe.
 //
 // Changing the number or order of shards moves records between shards; the
-// data must then be re-indexed.
+// data must then be re-indexed. Give every shard a fixed dimension (for
+// memory shards, memory.Options.Dimensions): an empty shard that learns its
+// dimension from the first record could otherwise accept vectors the others
+// reject.
 package sharded
 
 import (
