@@ -1,0 +1,237 @@
+package serve
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/google/uuid"
+)
+
+// Feedback is a user's judgement of a run, as the playground's thumbs up
+// and down send it to POST <path>/feedback: a key (the criterion, e.g.
+// "correctness") and a score, value or comment. The JSON names are
+// LangServe's.
+type Feedback struct {
+	ID    uuid.UUID  `json:"id"`
+	RunID *uuid.UUID `json:"run_id"`
+	Key   string     `json:"key"`
+	// Score is a number or a boolean, or nil.
+	Score any `json:"score"`
+	// Value is a number, boolean, string or object, or nil.
+	Value      any            `json:"value"`
+	Comment    *string        `json:"comment"`
+	Correction map[string]any `json:"correction"`
+	CreatedAt  time.Time      `json:"created_at"`
+	ModifiedAt time.Time      `json:"modified_at"`
+}
+
+// MemoryFeedbackStore is a FeedbackStore that keeps feedback in memory, for
+// development servers and tests. It is safe for concurrent use.
+type MemoryFeedbackStore struct {
+	mu    sync.Mutex
+	items []Feedback
+	now   func() time.Time
+}
+
+// NewMemoryFeedbackStore returns an empty in-memory store.
+func NewMemoryFeedbackStore() *MemoryFeedbackStore {
+	return &MemoryFeedbackStore{now: time.Now}
+}
+
+// Create stores f with a fresh ID and the current time.
+func (m *MemoryFeedbackStore) Create(ctx context.Context, f Feedback) (Feedback, error) {
+	if err := ctx.Err(); err != nil {
+		return Feedback{}, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	f.ID = uuid.New()
+	f.CreatedAt = m.now().UTC()
+	f.ModifiedAt = f.CreatedAt
+	m.items = append(m.items, f)
+	return f, nil
+}
+
+// All returns the stored feedback, oldest first.
+func (m *MemoryFeedbackStore) All() []Feedback {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]Feedback(nil), m.items...)
+}
+
+// feedbackFields are the fields a feedback request may carry and the JSON
+// types each accepts (besides null).
+var feedbackFields = map[string][]string{
+	"score":      {"number", "boolean"},
+	"value":      {"number", "boolean", "string", "object"},
+	"comment":    {"string"},
+	"correction": {"object"},
+	"metadata":   {"object"},
+}
+
+// checkFeedbackBody validates the optional fields of a feedback request.
+func checkFeedbackBody(obj map[string]any, fields ...string) []detailError {
+	var details []detailError
+	for _, name := range fields {
+		v, ok := obj[name]
+		if !ok || v == nil {
+			continue
+		}
+		fits := false
+		for _, t := range feedbackFields[name] {
+			fits = fits || typeOK(t, v)
+		}
+		if !fits {
+			details = append(details, typeError(feedbackFields[name][0], nil, v, []any{name}))
+		}
+	}
+	return details
+}
+
+// readObject reads a JSON object body for the feedback routes.
+func (s *settings) readObject(w http.ResponseWriter, r *http.Request, model string) (map[string]any, *Error) {
+	body, e := s.readBody(w, r)
+	if e != nil {
+		return nil, e
+	}
+	env, e := decodeEnvelope(body, model)
+	if e != nil {
+		return nil, e
+	}
+	obj, _ := env.whole().(map[string]any)
+	return obj, nil
+}
+
+// tokenFeedback answers POST <path>/token_feedback. Feedback by token
+// needs LangSmith's presigned tokens, which this server does not issue, so
+// a valid request gets LangServe's 400 for "not configured".
+func (s *settings) tokenFeedback(w http.ResponseWriter, r *http.Request) {
+	obj, e := s.readObject(w, r, "FeedbackCreateRequestTokenBased")
+	if e != nil {
+		s.writeError(w, e)
+		return
+	}
+	var details []detailError
+	switch tok, ok := obj["token_or_url"]; {
+	case !ok:
+		details = append(details, newDetail("missing", []any{"token_or_url"}, "Field required", obj))
+	default:
+		if _, isStr := tok.(string); !isStr {
+			details = append(details, typeError("string", nil, tok, []any{"token_or_url"}))
+		}
+	}
+	details = append(details, checkFeedbackBody(obj, "score", "value", "comment", "correction", "metadata")...)
+	if details != nil {
+		s.writeError(w, validationError(details...))
+		return
+	}
+	writeDetail(w, http.StatusBadRequest, "The feedback endpoint is only accessible when LangSmith is enabled on your LangServe server.\n "+
+		"Please set the proper environment variables to enable LangSmith."+
+		"In addition, please ensure that the token_feedback_config has been properly specified when using add_routes or APIHandler.")
+}
+
+// createFeedback answers POST and HEAD <path>/feedback.
+func (s *settings) createFeedback(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	obj, e := s.readObject(w, r, "FeedbackCreateRequest")
+	if e != nil {
+		s.writeError(w, e)
+		return
+	}
+	var (
+		details []detailError
+		f       Feedback
+	)
+	switch v, ok := obj["run_id"]; {
+	case !ok:
+		details = append(details, newDetail("missing", []any{"run_id"}, "Field required", obj))
+	case v != nil:
+		id, d := parseUUID(v, []any{"run_id"})
+		details = append(details, d...)
+		f.RunID = &id
+	}
+	switch v, ok := obj["key"]; {
+	case !ok:
+		details = append(details, newDetail("missing", []any{"key"}, "Field required", obj))
+	default:
+		key, isStr := v.(string)
+		if !isStr {
+			details = append(details, typeError("string", nil, v, []any{"key"}))
+		}
+		f.Key = key
+	}
+	details = append(details, checkFeedbackBody(obj, "score", "value", "comment")...)
+	if details != nil {
+		s.writeError(w, validationError(details...))
+		return
+	}
+	f.Score, f.Value = obj["score"], obj["value"]
+	if c, ok := obj["comment"].(string); ok {
+		f.Comment = &c
+	}
+	stored, err := s.feedback.Create(r.Context(), f)
+	if err != nil {
+		if e, ok := asError(err); ok {
+			s.writeError(w, e)
+			return
+		}
+		s.failure(w, r, feedbackEndpoint, "", nil, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, stored)
+}
+
+// publicTraceLink answers PUT and HEAD <path>/public_trace_link.
+func (s *settings) publicTraceLink(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	obj, e := s.readObject(w, r, "PublicTraceLinkCreateRequest")
+	if e != nil {
+		s.writeError(w, e)
+		return
+	}
+	v, ok := obj["run_id"]
+	if !ok {
+		s.writeError(w, validationError(newDetail("missing", []any{"run_id"}, "Field required", obj)))
+		return
+	}
+	id, details := parseUUID(v, []any{"run_id"})
+	if details != nil {
+		s.writeError(w, validationError(details...))
+		return
+	}
+	url, err := s.traceLinker.PublicTraceLink(r.Context(), id)
+	if err != nil {
+		if e, ok := asError(err); ok {
+			s.writeError(w, e)
+			return
+		}
+		s.failure(w, r, traceLinkEndpoint, id.String(), nil, err)
+		return
+	}
+	b, _ := json.Marshal(map[string]string{"public_url": url})
+	writeJSONBytes(w, http.StatusOK, b)
+}
+
+func parseUUID(v any, loc []any) (uuid.UUID, []detailError) {
+	s, ok := v.(string)
+	if !ok {
+		return uuid.Nil, []detailError{newDetail("uuid_type", loc, "UUID input should be a string, bytes or UUID object", v)}
+	}
+	id, err := uuid.Parse(s)
+	if err != nil {
+		return uuid.Nil, validateValue(map[string]any{"type": "string", "format": "uuid"}, v, loc)
+	}
+	return id, nil
+}
+
+var errNilRunnable = errors.New("serve: nil runnable")
