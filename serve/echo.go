@@ -239,4 +239,3 @@ func (a *App) registerDocs(prefix string, d *routeDoc) error {
 	a.doc = nil
 	return nil
 }
-

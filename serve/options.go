@@ -26,17 +26,17 @@ type Endpoint string
 // no effect there: those routes exist exactly when Options.Feedback and
 // Options.PublicTraceLink are set.
 const (
-	Invoke          Endpoint = "invoke"
-	Batch           Endpoint = "batch"
-	Stream          Endpoint = "stream"
-	StreamLog       Endpoint = "stream_log"
-	StreamEvents    Endpoint = "stream_events"
-	InputSchema     Endpoint = "input_schema"
-	OutputSchema    Endpoint = "output_schema"
-	ConfigSchema    Endpoint = "config_schema"
-	Playground      Endpoint = "playground"
-	ConfigHashes    Endpoint = "config_hashes"
-	TokenFeedback   Endpoint = "token_feedback"
+	Invoke        Endpoint = "invoke"
+	Batch         Endpoint = "batch"
+	Stream        Endpoint = "stream"
+	StreamLog     Endpoint = "stream_log"
+	StreamEvents  Endpoint = "stream_events"
+	InputSchema   Endpoint = "input_schema"
+	OutputSchema  Endpoint = "output_schema"
+	ConfigSchema  Endpoint = "config_schema"
+	Playground    Endpoint = "playground"
+	ConfigHashes  Endpoint = "config_hashes"
+	TokenFeedback Endpoint = "token_feedback"
 
 	feedbackEndpoint  Endpoint = "feedback"
 	traceLinkEndpoint Endpoint = "public_trace_link"

@@ -204,4 +204,3 @@ func schemaJSON(s map[string]any) ([]byte, error) {
 }
 
 func asError(err error) (*Error, bool) { return errors.AsType[*Error](err) }
-
