@@ -60,6 +60,7 @@ func StartStreamingRun(ctx context.Context, info Info, opts ...Option) (context.
 
 func startRun(ctx context.Context, info Info, input any, hasInput bool, opts []Option) (context.Context, *Run) {
 	cfg := resolve(ctx, opts)
+	parent, _ := ctx.Value(parentKey).(*Run)
 	r := &Run{
 		id:       cfg.RunID,
 		name:     cfg.RunName,
@@ -75,9 +76,6 @@ func startRun(ctx context.Context, info Info, input any, hasInput bool, opts []O
 	if r.typ == "" {
 		r.typ = ChainRun
 	}
-	if parent, _ := ctx.Value(parentKey).(*Run); parent != nil {
-		r.parentIDs = append(slices.Clip(parent.parentIDs), parent.ID())
-	}
 	// Children inherit everything but the run name, run id and local tags.
 	child := cfg
 	child.RunName, child.RunID, child.localTags = "", uuid.Nil, nil
@@ -85,6 +83,10 @@ func startRun(ctx context.Context, info Info, input any, hasInput bool, opts []O
 	ctx = context.WithValue(ctx, parentKey, r)
 	r.ctx = ctx
 	if len(r.handlers) > 0 {
+		// Only observed runs need ids: unobserved ones never pay for them.
+		if parent != nil {
+			r.parentIDs = append(slices.Clip(parent.parentIDs), parent.ID())
+		}
 		r.start = time.Now()
 		r.tags = appendUnique(slices.Clone(cfg.Tags), cfg.localTags...)
 		if r.tags == nil {
