@@ -53,10 +53,9 @@ func (f *Func[I, O]) Transform(ctx context.Context, in iter.Seq2[I, error], opts
 	return func(yield func(O, error) bool) {
 		var zero O
 		var (
-			run   *Run
-			rctx  context.Context
-			input I
-			got   bool
+			run  *Run
+			rctx context.Context
+			acc  sum[I]
 		)
 		for chunk, err := range in {
 			if err != nil {
@@ -66,16 +65,15 @@ func (f *Func[I, O]) Transform(ctx context.Context, in iter.Seq2[I, error], opts
 				yield(zero, err)
 				return
 			}
-			if !got {
+			if run == nil {
 				rctx, run = StartStreamingRun(ctx, f.info, opts...)
-				input, got = chunk, true
-				continue
 			}
-			input, _ = Concat(input, chunk)
+			acc.add(chunk)
 		}
-		if !got {
+		if run == nil {
 			rctx, run = StartStreamingRun(ctx, f.info, opts...)
 		}
+		input, _ := acc.value()
 		if err := rctx.Err(); err != nil {
 			yield(zero, run.Fail(context.Cause(rctx)))
 			return
@@ -152,6 +150,7 @@ func (g *Gen[I, O]) Transform(ctx context.Context, in iter.Seq2[I, error], opts 
 			return
 		}
 		rctx, run := StartStreamingRun(ctx, g.info, opts...)
+		p.skip = !run.Observed()
 		relay(rctx, run, g.fn(rctx, p.all()), p.input, yield)
 	}
 }

@@ -134,6 +134,7 @@ func (p *ParallelMap[I]) Transform(ctx context.Context, in iter.Seq2[I, error], 
 			return
 		}
 		rctx, run := StartStreamingRun(ctx, p.Describe(), opts...)
+		src.skip = !run.Observed()
 		relay(rctx, run, p.fanOut(rctx, src.all(), run.Config().MaxConcurrency), src.input, yield)
 	}
 }

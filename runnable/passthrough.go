@@ -65,6 +65,7 @@ func (f *flow[I, O]) Transform(ctx context.Context, in iter.Seq2[I, error], opts
 			return
 		}
 		rctx, run := StartStreamingRun(ctx, f.info, opts...)
+		src.skip = !run.Observed()
 		relay(rctx, run, f.transform(rctx, src.all()), src.input, yield)
 	}
 }

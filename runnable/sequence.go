@@ -228,6 +228,7 @@ func (s *Sequence[I, O]) Transform(ctx context.Context, in iter.Seq2[I, error], 
 			return
 		}
 		rctx, run := StartStreamingRun(ctx, s.Describe(), opts...)
+		p.skip = !run.Observed()
 		inputs := func(yield func(any, error) bool) {
 			for v, err := range p.all() {
 				if !yield(v, err) || err != nil {

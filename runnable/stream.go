@@ -9,20 +9,16 @@ import (
 // the first error the stream yields. Chunks that cannot be added replace the
 // value collected so far.
 func Collect[O any](s iter.Seq2[O, error]) (O, error) {
-	var out O
-	got := false
+	var out sum[O]
 	for chunk, err := range s {
 		if err != nil {
 			var zero O
 			return zero, err
 		}
-		if !got {
-			out, got = chunk, true
-			continue
-		}
-		out, _ = Concat(out, chunk)
+		out.add(chunk)
 	}
-	return out, nil
+	v, _ := out.value()
+	return v, nil
 }
 
 // pulled holds a stream whose first element has been read ahead. LangChain
@@ -35,8 +31,10 @@ type pulled[T any] struct {
 	first    T
 	firstErr error
 	ok       bool
-	acc      T
-	got      bool
+	acc      sum[T]
+	// skip is set when no handler will see the input: adding it up would
+	// be wasted work.
+	skip bool
 }
 
 func pull[T any](in iter.Seq2[T, error]) *pulled[T] {
@@ -53,7 +51,9 @@ func (p *pulled[T]) all() iter.Seq2[T, error] {
 		if !p.ok {
 			return
 		}
-		p.acc, p.got = p.first, true
+		if !p.skip {
+			p.acc.add(p.first)
+		}
 		if !yield(p.first, nil) {
 			return
 		}
@@ -66,7 +66,9 @@ func (p *pulled[T]) all() iter.Seq2[T, error] {
 				yield(chunk, err)
 				return
 			}
-			p.acc, _ = Concat(p.acc, chunk)
+			if !p.skip {
+				p.acc.add(chunk)
+			}
 			if !yield(chunk, nil) {
 				return
 			}
@@ -75,10 +77,11 @@ func (p *pulled[T]) all() iter.Seq2[T, error] {
 }
 
 func (p *pulled[T]) input() any {
-	if !p.got {
+	v, got := p.acc.value()
+	if !got {
 		return nil
 	}
-	return p.acc
+	return v
 }
 
 // relay passes the chunks of out to yield, reporting each to run, and ends
@@ -96,8 +99,10 @@ func relay[O any](ctx context.Context, run *Run, out iter.Seq2[O, error], input 
 			yield(zero, run.Fail(recovered(v)))
 		}
 	}()
-	var final O
-	got := false
+	// The added-up output only feeds the end event: runs nobody observes
+	// skip it.
+	observed := run.Observed()
+	var final sum[O]
 	for chunk, err := range out {
 		if err == nil {
 			err = context.Cause(ctx)
@@ -108,10 +113,8 @@ func relay[O any](ctx context.Context, run *Run, out iter.Seq2[O, error], input 
 			return
 		}
 		run.Chunk(chunk)
-		if !got {
-			final, got = chunk, true
-		} else {
-			final, _ = Concat(final, chunk)
+		if observed {
+			final.add(chunk)
 		}
 		inYield = true
 		if !yield(chunk, nil) {
@@ -127,9 +130,13 @@ func relay[O any](ctx context.Context, run *Run, out iter.Seq2[O, error], input 
 		yield(zero, run.Fail(err))
 		return
 	}
+	if !observed {
+		run.End(nil)
+		return
+	}
 	var output any
-	if got {
-		output = final
+	if v, got := final.value(); got {
+		output = v
 	}
 	run.EndWithInput(input(), output)
 }

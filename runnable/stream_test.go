@@ -266,3 +266,40 @@ func TestPanicsBecomeErrors(t *testing.T) {
 		t.Errorf("BatchResults = %v, %v", outs, errs)
 	}
 }
+
+func seqOf[T any](vs ...T) iter.Seq2[T, error] {
+	return func(yield func(T, error) bool) {
+		for _, v := range vs {
+			if !yield(v, nil) {
+				return
+			}
+		}
+	}
+}
+
+// TestCollectAddsUp pins Collect's sums, including the string fast path and
+// its hand-over to Concat when a chunk of another kind arrives.
+func TestCollectAddsUp(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		got  func() (any, error)
+		want any
+	}{
+		{"strings", func() (any, error) { return runnable.Collect(seqOf("a", "b", "c")) }, "abc"},
+		{"strings as any", func() (any, error) { return runnable.Collect(seqOf[any]("a", "b")) }, "ab"},
+		{"then a map replaces the sum", func() (any, error) { return runnable.Collect(seqOf[any]("a", "b", map[string]any{"k": 1})) }, map[string]any{"k": 1}},
+		{"a map then strings", func() (any, error) {
+			return runnable.Collect(seqOf[any](map[string]any{"k": "x"}, map[string]any{"k": "y"}, "s", "t"))
+		}, "st"},
+		{"maps merge", func() (any, error) {
+			return runnable.Collect(seqOf(map[string]any{"a": "x"}, map[string]any{"a": "y", "b": 1}))
+		}, map[string]any{"a": "xy", "b": 1}},
+		{"ints keep the last", func() (any, error) { return runnable.Collect(seqOf(1, 2, 3)) }, 3},
+		{"empty", func() (any, error) { return runnable.Collect(seqOf[string]()) }, ""},
+	} {
+		got, err := tt.got()
+		if err != nil || !reflect.DeepEqual(got, tt.want) {
+			t.Errorf("%s: Collect = %#v, %v; want %#v", tt.name, got, err, tt.want)
+		}
+	}
+}
