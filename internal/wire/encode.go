@@ -96,7 +96,16 @@ func appendValue(b []byte, v any) ([]byte, error) {
 		}
 		return append(b, x...), nil
 	case uuid.UUID:
-		return appendString(b, x.String()), nil
+		return appendUUID(b, x), nil
+	case []uuid.UUID:
+		b = append(b, '[')
+		for i, id := range x {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendUUID(b, id)
+		}
+		return append(b, ']'), nil
 	case object:
 		b = append(b, '{')
 		for i, m := range x {
@@ -165,6 +174,20 @@ func appendValue(b []byte, v any) ([]byte, error) {
 		return b, err
 	}
 	return append(b, out...), nil
+}
+
+// appendUUID writes id as a JSON string in its canonical form, without
+// the allocation of uuid.UUID.String.
+func appendUUID(b []byte, id uuid.UUID) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i, c := range id {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			b = append(b, '-')
+		}
+		b = append(b, hex[c>>4], hex[c&0xf])
+	}
+	return append(b, '"')
 }
 
 // sortedKeys returns the keys of m in sorted order: Go maps have no order,

@@ -57,14 +57,52 @@ type EventStream struct {
 	buf []byte
 }
 
-// runState is what EventStream remembers of a running run.
+// runState is what EventStream remembers of a running run. The members
+// every event of the run repeats are encoded once, when it starts, and
+// kept boxed so that building an event allocates nothing for them.
 type runState struct {
 	typ      runnable.RunType
-	metadata map[string]any // without "__" keys
-	input    any            // the input its start reported
+	pass     bool // passes the filter
+	input    any  // the input its start reported
 	hasInput bool
-	included bool // v1: passes the filter
 	streamed bool
+
+	id, name, tags, metadata, parents any // encoded JSON (rawJSON)
+	onStream, onEnd                   string
+}
+
+// newRunState encodes what the events of the run that ev starts repeat.
+// v1 reports no parent ids.
+func (e *EventStream) newRunState(ev *runnable.Event) (*runState, error) {
+	typ := string(ev.Type)
+	st := &runState{
+		typ:      ev.Type,
+		pass:     e.filter.include(ev.Name, typ, ev.Tags),
+		onStream: "on_" + typ + "_stream",
+		onEnd:    "on_" + typ + "_end",
+	}
+	parents := any(ev.ParentIDs)
+	if e.v1 || ev.ParentIDs == nil {
+		parents = []uuid.UUID{}
+	}
+	var err error
+	for _, f := range []struct {
+		dst *any
+		v   any
+	}{
+		{&st.id, ev.RunID},
+		{&st.name, ev.Name},
+		{&st.tags, tagsOf(ev.Tags)},
+		{&st.metadata, publicMetadata(ev.Metadata)},
+		{&st.parents, parents},
+	} {
+		var b []byte
+		if b, err = appendValue(nil, f.v); err != nil {
+			return nil, encodeError("run metadata", err)
+		}
+		*f.dst = rawJSON(b)
+	}
+	return st, nil
 }
 
 // NewEventStream returns an EventStream for version "v1" or "v2" ("" means
@@ -105,13 +143,16 @@ func (e *EventStream) HandleEvent(_ context.Context, ev *runnable.Event) {
 }
 
 func (e *EventStream) handleV2(ev *runnable.Event) {
-	typ := string(ev.Type)
 	switch ev.Kind {
 	case runnable.EventStart:
 		if !e.started {
 			e.started, e.root = true, ev.RunID
 		}
-		st := &runState{typ: ev.Type, metadata: publicMetadata(ev.Metadata)}
+		st, err := e.newRunState(ev)
+		if err != nil {
+			e.err = err
+			return
+		}
 		e.runs[ev.RunID] = st
 		data := object{}
 		switch ev.Type {
@@ -133,14 +174,14 @@ func (e *EventStream) handleV2(ev *runnable.Event) {
 				data = data.set("input", ev.Input)
 			}
 		}
-		e.send(ev.RunID, typ, ev.Name, ev.Tags, object{
-			{"event", "on_" + typ + "_start"},
+		e.send(ev.RunID, st.pass, object{
+			{"event", "on_" + string(ev.Type) + "_start"},
 			{"data", data},
-			{"name", ev.Name},
-			{"tags", tagsOf(ev.Tags)},
-			{"run_id", ev.RunID},
+			{"name", st.name},
+			{"tags", st.tags},
+			{"run_id", st.id},
 			{"metadata", st.metadata},
-			{"parent_ids", parentsOf(ev.ParentIDs)},
+			{"parent_ids", st.parents},
 		})
 	case runnable.EventStream:
 		st := e.runs[ev.RunID]
@@ -151,29 +192,29 @@ func (e *EventStream) handleV2(ev *runnable.Event) {
 		chunk := ev.Chunk
 		if ev.RunID != e.root && isModel(ev.Type) {
 			// Token callbacks (on_llm_new_token) lay their events out with
-			// data first; the root's chunks are tapped from its stream.
+			// data second; the root's chunks are tapped from its stream.
 			if ev.Type == runnable.LLMRun {
 				chunk = textGeneration(token(ev.Chunk), true)
 			}
-			e.send(ev.RunID, typ, ev.Name, ev.Tags, object{
-				{"event", "on_" + typ + "_stream"},
+			e.send(ev.RunID, st.pass, object{
+				{"event", st.onStream},
 				{"data", object{{"chunk", chunk}}},
-				{"run_id", ev.RunID},
-				{"name", ev.Name},
-				{"tags", tagsOf(ev.Tags)},
+				{"run_id", st.id},
+				{"name", st.name},
+				{"tags", st.tags},
 				{"metadata", st.metadata},
-				{"parent_ids", parentsOf(ev.ParentIDs)},
+				{"parent_ids", st.parents},
 			})
 			return
 		}
-		e.send(ev.RunID, typ, ev.Name, ev.Tags, object{
-			{"event", "on_" + typ + "_stream"},
-			{"run_id", ev.RunID},
-			{"name", ev.Name},
-			{"tags", tagsOf(ev.Tags)},
+		e.send(ev.RunID, st.pass, object{
+			{"event", st.onStream},
+			{"run_id", st.id},
+			{"name", st.name},
+			{"tags", st.tags},
 			{"metadata", st.metadata},
 			{"data", object{{"chunk", chunk}}},
-			{"parent_ids", parentsOf(ev.ParentIDs)},
+			{"parent_ids", st.parents},
 		})
 	case runnable.EventEnd:
 		st := e.runs[ev.RunID]
@@ -199,21 +240,21 @@ func (e *EventStream) handleV2(ev *runnable.Event) {
 			}
 			data = object{{"output", ev.Output}, {"input", in}}
 		}
-		e.send(ev.RunID, typ, ev.Name, ev.Tags, object{
-			{"event", "on_" + typ + "_end"},
+		e.send(ev.RunID, st.pass, object{
+			{"event", st.onEnd},
 			{"data", data},
-			{"run_id", ev.RunID},
-			{"name", ev.Name},
-			{"tags", tagsOf(ev.Tags)},
+			{"run_id", st.id},
+			{"name", st.name},
+			{"tags", st.tags},
 			{"metadata", st.metadata},
-			{"parent_ids", parentsOf(ev.ParentIDs)},
+			{"parent_ids", st.parents},
 		})
 	case runnable.EventError:
 		delete(e.runs, ev.RunID)
 	case runnable.EventCustom:
 		// Custom events are filtered with their name standing for the type,
 		// as LangChain does.
-		e.send(ev.RunID, ev.CustomName, ev.CustomName, ev.Tags, object{
+		e.send(ev.RunID, e.filter.include(ev.CustomName, ev.CustomName, ev.Tags), object{
 			{"event", "on_custom_event"},
 			{"run_id", ev.RunID},
 			{"name", ev.CustomName},
@@ -226,22 +267,25 @@ func (e *EventStream) handleV2(ev *runnable.Event) {
 }
 
 func (e *EventStream) handleV1(ev *runnable.Event) {
-	typ := string(ev.Type)
 	if !e.started {
 		if ev.Kind != runnable.EventStart {
 			return
 		}
 		e.started, e.root = true, ev.RunID
-		st := &runState{typ: ev.Type, metadata: publicMetadata(ev.Metadata)}
+		st, err := e.newRunState(ev)
+		if err != nil {
+			e.err = err
+			return
+		}
 		e.runs[ev.RunID] = st
-		e.send(ev.RunID, typ, ev.Name, ev.Tags, object{
-			{"event", "on_" + typ + "_start"},
-			{"run_id", ev.RunID},
-			{"name", ev.Name},
-			{"tags", tagsOf(ev.Tags)},
+		e.send(ev.RunID, st.pass, object{
+			{"event", "on_" + string(ev.Type) + "_start"},
+			{"run_id", st.id},
+			{"name", st.name},
+			{"tags", st.tags},
 			{"metadata", st.metadata},
 			{"data", object{{"input", e.input}}},
-			{"parent_ids", []string{}},
+			{"parent_ids", st.parents},
 		})
 		return
 	}
@@ -261,14 +305,14 @@ func (e *EventStream) handleV1(ev *runnable.Event) {
 				// one chunk of its stream.
 				e.rootChunkV1(ev, st, ev.Output)
 			}
-			e.send(ev.RunID, typ, ev.Name, ev.Tags, object{
-				{"event", "on_" + typ + "_end"},
-				{"name", ev.Name},
-				{"run_id", ev.RunID},
-				{"tags", tagsOf(ev.Tags)},
+			e.send(ev.RunID, st.pass, object{
+				{"event", st.onEnd},
+				{"name", st.name},
+				{"run_id", st.id},
+				{"tags", st.tags},
 				{"metadata", st.metadata},
 				{"data", object{{"output", ev.Output}}},
-				{"parent_ids", []string{}},
+				{"parent_ids", st.parents},
 			})
 		case runnable.EventError:
 			delete(e.runs, ev.RunID)
@@ -278,27 +322,32 @@ func (e *EventStream) handleV1(ev *runnable.Event) {
 	switch ev.Kind {
 	case runnable.EventStart:
 		// Sub-runs are filtered when they start, like the run log does.
-		if !e.filter.include(ev.Name, typ, ev.Tags) {
+		if !e.filter.include(ev.Name, string(ev.Type), ev.Tags) {
 			return
 		}
-		st := &runState{typ: ev.Type, metadata: publicMetadata(ev.Metadata), included: true}
+		st, err := e.newRunState(ev)
+		if err != nil {
+			e.err = err
+			return
+		}
 		st.input, st.hasInput = v1Input(ev)
 		e.runs[ev.RunID] = st
 		data := object{}
 		if st.hasInput {
 			data = data.set("input", st.input)
 		}
-		e.sendV1(ev, st, data)
+		e.sendV1(st, "on_"+string(ev.Type)+"_start", data)
 	case runnable.EventStream:
 		st := e.runs[ev.RunID]
 		if st == nil {
 			return
 		}
+		st.streamed = true
 		chunk := ev.Chunk
 		if ev.Type == runnable.LLMRun {
 			chunk = token(ev.Chunk)
 		}
-		e.sendV1(ev, st, object{{"chunk", chunk}})
+		e.sendV1(st, st.onStream, object{{"chunk", chunk}})
 	case runnable.EventEnd, runnable.EventError:
 		st := e.runs[ev.RunID]
 		if st == nil {
@@ -317,38 +366,33 @@ func (e *EventStream) handleV1(ev *runnable.Event) {
 		if ev.Kind == runnable.EventEnd {
 			out = v1Output(ev.Type, ev.Output, st.streamed)
 		}
-		data = data.set("output", out)
-		ev := *ev
-		ev.Kind = runnable.EventEnd
-		e.sendV1(&ev, st, data)
+		e.sendV1(st, st.onEnd, data.set("output", out))
 	}
 }
 
 // sendV1 sends a v1 sub-run event.
-func (e *EventStream) sendV1(ev *runnable.Event, st *runState, data object) {
-	typ := string(ev.Type)
-	e.send(ev.RunID, typ, ev.Name, ev.Tags, object{
-		{"event", "on_" + typ + "_" + ev.Kind.String()},
-		{"name", ev.Name},
-		{"run_id", ev.RunID},
-		{"tags", tagsOf(ev.Tags)},
+func (e *EventStream) sendV1(st *runState, event string, data object) {
+	e.send(uuid.Nil, st.pass, object{
+		{"event", event},
+		{"name", st.name},
+		{"run_id", st.id},
+		{"tags", st.tags},
 		{"metadata", st.metadata},
 		{"data", data},
-		{"parent_ids", []string{}},
+		{"parent_ids", st.parents},
 	})
 }
 
 // rootChunkV1 sends a v1 root stream event.
 func (e *EventStream) rootChunkV1(ev *runnable.Event, st *runState, chunk any) {
-	typ := string(ev.Type)
-	e.send(ev.RunID, typ, ev.Name, ev.Tags, object{
-		{"event", "on_" + typ + "_stream"},
-		{"run_id", ev.RunID},
-		{"tags", tagsOf(ev.Tags)},
+	e.send(ev.RunID, st.pass, object{
+		{"event", st.onStream},
+		{"run_id", st.id},
+		{"tags", st.tags},
 		{"metadata", st.metadata},
-		{"name", ev.Name},
+		{"name", st.name},
 		{"data", object{{"chunk", chunk}}},
-		{"parent_ids", []string{}},
+		{"parent_ids", st.parents},
 	})
 }
 
@@ -387,10 +431,10 @@ func v1Output(t runnable.RunType, out any, streamed bool) any {
 	return out
 }
 
-// send filters, adjusts (v2's first event input) and emits one event; e.mu
-// is held.
-func (e *EventStream) send(runID uuid.UUID, typ, name string, tags []string, event object) {
-	if !e.filter.include(name, typ, tags) {
+// send emits one event when pass is true, applying v2's first-event input
+// rule; e.mu is held.
+func (e *EventStream) send(runID uuid.UUID, pass bool, event object) {
+	if !pass {
 		return
 	}
 	if !e.v1 {

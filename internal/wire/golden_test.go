@@ -1,7 +1,6 @@
 package wire
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -439,4 +438,3 @@ func TestGoldenBytes(t *testing.T) {
 	}
 }
 
-var _ = bytes.Equal

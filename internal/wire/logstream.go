@@ -44,9 +44,8 @@ type LogStream struct {
 
 	root    uuid.UUID
 	started bool
-	keys    map[uuid.UUID]string // log key of each included run still running
-	counts  map[string]int       // runs seen per name, for "name:N" keys
-	streams map[uuid.UUID]bool   // included model runs that streamed
+	runs   map[uuid.UUID]*logRun // included runs still running
+	counts map[string]int         // runs seen per name, for "name:N" keys
 
 	final    any // running aggregate of the root's output
 	hasFinal bool
@@ -55,15 +54,20 @@ type LogStream struct {
 	ops []op
 }
 
+// logRun is a sub-run with a log entry, and the paths its patches use.
+type logRun struct {
+	path, streamedPath, tokensPath string
+	streamed                       bool
+}
+
 // NewLogStream returns a LogStream that passes each patch to emit. emit
 // must not keep the slice after it returns.
 func NewLogStream(f Filter, emit func(patch []byte) error) *LogStream {
 	return &LogStream{
 		filter:  f,
 		emit:    emit,
-		keys:    map[uuid.UUID]string{},
-		counts:  map[string]int{},
-		streams: map[uuid.UUID]bool{},
+		runs:   map[uuid.UUID]*logRun{},
+		counts: map[string]int{},
 	}
 }
 
@@ -105,8 +109,13 @@ func (l *LogStream) HandleEvent(_ context.Context, ev *runnable.Event) {
 		if n := l.counts[ev.Name]; n > 1 {
 			key += ":" + strconv.Itoa(n)
 		}
-		l.keys[ev.RunID] = key
-		ops = append(ops, op{"add", pointer("/logs", key), object{
+		path := pointer("/logs", key)
+		l.runs[ev.RunID] = &logRun{
+			path:         path,
+			streamedPath: path + "/streamed_output/-",
+			tokensPath:   path + "/streamed_output_str/-",
+		}
+		ops = append(ops, op{"add", path, object{
 			{"id", ev.RunID},
 			{"name", ev.Name},
 			{"type", logType(ev.Type)},
@@ -119,43 +128,39 @@ func (l *LogStream) HandleEvent(_ context.Context, ev *runnable.Event) {
 			{"end_time", nil},
 		}})
 	case runnable.EventStream:
-		key, ok := l.keys[ev.RunID]
-		if !ok {
+		r := l.runs[ev.RunID]
+		if r == nil {
 			return // the root (reported through Output) or a filtered run
 		}
-		path := pointer("/logs", key)
+		r.streamed = true
 		if isModel(ev.Type) {
-			l.streams[ev.RunID] = true
 			chunk := ev.Chunk
 			if ev.Type == runnable.LLMRun {
 				chunk = token(ev.Chunk)
 			}
 			ops = append(ops,
-				op{"add", path + "/streamed_output_str/-", token(ev.Chunk)},
-				op{"add", path + "/streamed_output/-", chunk})
+				op{"add", r.tokensPath, token(ev.Chunk)},
+				op{"add", r.streamedPath, chunk})
 		} else {
-			ops = append(ops, op{"add", path + "/streamed_output/-", ev.Chunk})
+			ops = append(ops, op{"add", r.streamedPath, ev.Chunk})
 		}
 	case runnable.EventEnd, runnable.EventError:
-		key, ok := l.keys[ev.RunID]
-		if !ok {
+		r := l.runs[ev.RunID]
+		if r == nil {
 			return
 		}
-		delete(l.keys, ev.RunID)
-		streamed := l.streams[ev.RunID]
-		delete(l.streams, ev.RunID)
+		delete(l.runs, ev.RunID)
 		var out any
 		if ev.Kind == runnable.EventEnd {
-			out = logOutput(ev.Type, ev.Output, streamed)
+			out = logOutput(ev.Type, ev.Output, r.streamed)
 		} else if ev.Type == runnable.PromptRun {
 			// LangChain's tracer fails on the missing outputs of a failed
 			// prompt run and reports nothing.
 			return
 		}
-		path := pointer("/logs", key)
 		ops = append(ops,
-			op{"add", path + "/final_output", out},
-			op{"add", path + "/end_time", isoTime(ev.Time)})
+			op{"add", r.path + "/final_output", out},
+			op{"add", r.path + "/end_time", isoTime(ev.Time)})
 	default:
 		return
 	}
