@@ -77,7 +77,9 @@ func TestCallbackEventsErrors(t *testing.T) {
 	tool := runnable.NewLambda(runnable.Info{Name: "search", Type: runnable.ToolRun},
 		func(_ context.Context, q map[string]any) (string, error) { return "", boom })
 	retriever := runnable.NewInvoker(runnable.Info{Name: "Docs", Type: runnable.RetrieverRun},
-		func(context.Context, string) ([]schema.Document, error) { return []schema.Document{{PageContent: "d"}}, nil })
+		func(context.Context, string) ([]schema.Document, error) {
+			return []schema.Document{{PageContent: "d"}}, nil
+		})
 	toQuery := runnable.Lambda("query", func(_ context.Context, d []schema.Document) (map[string]any, error) {
 		return map[string]any{"q": d[0].PageContent}, nil
 	})

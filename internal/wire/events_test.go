@@ -297,7 +297,9 @@ func TestEventStreamV1Root(t *testing.T) {
 	// A root that does not stream (a retriever) yields its output as one
 	// chunk: v1 reports it as the root's stream event before the end.
 	retriever := runnable.NewInvoker(runnable.Info{Name: "Docs", Type: runnable.RetrieverRun},
-		func(context.Context, string) ([]schema.Document, error) { return []schema.Document{{PageContent: "x"}}, nil })
+		func(context.Context, string) ([]schema.Document, error) {
+			return []schema.Document{{PageContent: "x"}}, nil
+		})
 	events, err := eventsOf(t, "v1", Filter{}, retriever, "q")
 	if err != nil {
 		t.Fatal(err)

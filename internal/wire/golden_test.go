@@ -437,4 +437,3 @@ func TestGoldenBytes(t *testing.T) {
 		}
 	}
 }
-

@@ -44,8 +44,8 @@ type LogStream struct {
 
 	root    uuid.UUID
 	started bool
-	runs   map[uuid.UUID]*logRun // included runs still running
-	counts map[string]int         // runs seen per name, for "name:N" keys
+	runs    map[uuid.UUID]*logRun // included runs still running
+	counts  map[string]int        // runs seen per name, for "name:N" keys
 
 	final    any // running aggregate of the root's output
 	hasFinal bool
@@ -64,8 +64,8 @@ type logRun struct {
 // must not keep the slice after it returns.
 func NewLogStream(f Filter, emit func(patch []byte) error) *LogStream {
 	return &LogStream{
-		filter:  f,
-		emit:    emit,
+		filter: f,
+		emit:   emit,
 		runs:   map[uuid.UUID]*logRun{},
 		counts: map[string]int{},
 	}
