@@ -271,18 +271,22 @@ func (g *Graph[S]) runStep(ctx context.Context, step int, state S, names []strin
 		limit = len(names)
 	}
 	sem := make(chan struct{}, limit)
-	for i, name := range names {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			r, err := g.runNode(ctx, step, name, state)
-			if err != nil {
-				once.Do(func() { first = err; cancel(err) })
-				return
-			}
-			results[i] = r
-		})
+	run := func(i int) {
+		sem <- struct{}{}
+		defer func() { <-sem }()
+		r, err := g.runNode(ctx, step, names[i], state)
+		if err != nil {
+			once.Do(func() { first = err; cancel(err) })
+			return
+		}
+		results[i] = r
 	}
+	// The last node runs on this goroutine, which would only wait anyway.
+	last := len(names) - 1
+	for i := range last {
+		wg.Go(func() { run(i) })
+	}
+	run(last)
 	wg.Wait()
 	if first != nil {
 		return nil, first

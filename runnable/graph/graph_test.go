@@ -35,7 +35,7 @@ func visit(name string) func(context.Context, trail) (trail, error) {
 	}
 }
 
-func mustCompile[S any](t *testing.T, b *graph.Builder[S]) *graph.Graph[S] {
+func mustCompile[S any](t testing.TB, b *graph.Builder[S]) *graph.Graph[S] {
 	t.Helper()
 	g, err := b.Compile()
 	if err != nil {
@@ -44,7 +44,7 @@ func mustCompile[S any](t *testing.T, b *graph.Builder[S]) *graph.Graph[S] {
 	return g
 }
 
-func linear(t *testing.T) *graph.Graph[trail] {
+func linear(t testing.TB) *graph.Graph[trail] {
 	return mustCompile(t, graph.New(appendTrail).
 		AddFunc("a", visit("a")).AddFunc("b", visit("b")).AddFunc("c", visit("c")).
 		SetEntry("a").AddEdge("a", "b").AddEdge("b", "c").AddEdge("c", graph.END))
