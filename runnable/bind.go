@@ -22,6 +22,9 @@ type bound[I, O any] struct {
 // events, and run name, run id, max_concurrency and recursion_limit come
 // from the caller when it sets them and from the binding otherwise.
 func Bind[I, O any](r Runnable[I, O], opts ...Option) Runnable[I, O] {
+	if r == nil {
+		return nilRunnable[I, O]("Bind")
+	}
 	var cfg Config
 	for _, o := range opts {
 		if o != nil {

@@ -2,6 +2,7 @@ package runnable
 
 import (
 	"context"
+	"fmt"
 	"iter"
 	"maps"
 	"slices"
@@ -14,9 +15,10 @@ import (
 // `{"context": retriever, "question": passthrough} | prompt`). Build one with
 // [Parallel].
 type ParallelMap[I any] struct {
-	name  string
-	keys  []string // sorted: Go maps have no order, and names and events must be stable
-	steps map[string]Runnable[I, any]
+	invalid error // a nil step
+	name    string
+	keys    []string // sorted: Go maps have no order, and names and events must be stable
+	steps   map[string]Runnable[I, any]
 }
 
 // Parallel returns a runnable that runs every step on its input at the same
@@ -34,8 +36,13 @@ type ParallelMap[I any] struct {
 // [Concat] gives the result of Invoke. Every goroutine it starts has returned
 // when the iterator returns, also after an early break.
 func Parallel[I any](steps map[string]Runnable[I, any]) *ParallelMap[I] {
-	keys := slices.Sorted(maps.Keys(steps))
-	return &ParallelMap[I]{keys: keys, steps: maps.Clone(steps)}
+	p := &ParallelMap[I]{keys: slices.Sorted(maps.Keys(steps)), steps: maps.Clone(steps)}
+	for _, k := range p.keys {
+		if steps[k] == nil {
+			p.invalid = fmt.Errorf("runnable: Parallel step %q is nil", k)
+		}
+	}
+	return p
 }
 
 // Named returns a copy of p whose runs are named name.
@@ -70,6 +77,9 @@ func mapKeyTag(key string) Option { return WithLocalTags("map:key:" + key) }
 
 // Invoke runs the steps concurrently and returns their outputs by key.
 func (p *ParallelMap[I]) Invoke(ctx context.Context, in I, opts ...Option) (map[string]any, error) {
+	if p.invalid != nil {
+		return nil, p.invalid
+	}
 	ctx, run := StartRun(ctx, p.Describe(), in, opts...)
 	if err := ctx.Err(); err != nil {
 		return nil, run.Fail(context.Cause(ctx))
@@ -127,6 +137,10 @@ func (p *ParallelMap[I]) Stream(ctx context.Context, in I, opts ...Option) iter.
 // when the first input chunk has arrived.
 func (p *ParallelMap[I]) Transform(ctx context.Context, in iter.Seq2[I, error], opts ...Option) iter.Seq2[map[string]any, error] {
 	return func(yield func(map[string]any, error) bool) {
+		if p.invalid != nil {
+			yield(nil, p.invalid)
+			return
+		}
 		src := pull(in)
 		defer src.stop()
 		if src.firstErr != nil {
@@ -313,6 +327,9 @@ func (t *tee[T]) close() { t.stop() }
 // with different output types can be the steps of one [Parallel] or [Assign].
 // It adds no run of its own: events show r.
 func AsAny[I, O any](r Runnable[I, O]) Runnable[I, any] {
+	if r == nil {
+		return nilRunnable[I, any]("AsAny")
+	}
 	if a, ok := any(r).(Runnable[I, any]); ok {
 		return a
 	}

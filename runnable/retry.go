@@ -65,6 +65,9 @@ type retry[I, O any] struct {
 // Stream retries only while no chunk has been yielded; once output has
 // reached the consumer, an error ends the stream.
 func Retry[I, O any](r Runnable[I, O], policy *RetryPolicy) Runnable[I, O] {
+	if r == nil {
+		return nilRunnable[I, O]("Retry")
+	}
 	var p RetryPolicy
 	if policy != nil {
 		p = *policy

@@ -80,6 +80,9 @@ type retyped[I2, O2, I, O any] struct{ r Runnable[I, O] }
 //
 // It adds no run of its own, and keeps r's name and run type.
 func Retype[I2, O2, I, O any](r Runnable[I, O]) Runnable[I2, O2] {
+	if r == nil {
+		return nilRunnable[I2, O2]("Retype")
+	}
 	return &retyped[I2, O2, I, O]{r: r}
 }
 
