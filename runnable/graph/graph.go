@@ -83,7 +83,11 @@ func (g *Graph[S]) Invoke(ctx context.Context, in S, opts ...runnable.Option) (S
 
 // Stream runs the graph on in and yields the state after each step,
 // starting with the input merged into the zero state (LangGraph's "values"
-// stream mode). The last state yielded is the output of Invoke.
+// stream mode). The last state yielded is the output of Invoke. Every
+// chunk is a whole state, not a delta: a step placed after the graph in a
+// runnable.Sequence adds its input chunks up with runnable.Concat, which
+// keeps the last chunk only for types it cannot add, so give such graphs a
+// struct state (or invoke them).
 //
 // It returns a single-use iterator. A non-nil error is the last pair it
 // yields. Breaking out of the loop stops the run before the next step
