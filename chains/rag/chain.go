@@ -338,7 +338,7 @@ func formatContext(docs []schema.Document) string {
 			b.WriteString(" · " + sec)
 		}
 		b.WriteString("]\n\n")
-		b.WriteString(strings.TrimSpace(d.PageContent))
+		b.WriteString(withoutHeading(d.PageContent))
 	}
 	return b.String()
 }
@@ -351,9 +351,26 @@ func sourcesOf(docs []schema.Document, snippetLen int) []Source {
 		src, _ := d.Metadata["source"].(string)
 		sec, _ := d.Metadata["section"].(string)
 		score, _ := d.Metadata["score"].(float64)
-		out[i] = Source{ID: d.ID, Source: src, Section: sec, Score: score, Snippet: snippet(d.PageContent, snippetLen)}
+		out[i] = Source{ID: d.ID, Source: src, Section: sec, Score: score, Snippet: snippet(withoutHeading(d.PageContent), snippetLen)}
 	}
 	return out
+}
+
+// withoutHeading trims text and drops the Markdown heading lines it starts
+// with: the loader keeps a section's heading in its first chunk, but the
+// prompt and the sources name the section already, and a bare heading
+// makes a poor sentence in an extractive answer.
+func withoutHeading(text string) string {
+	text = strings.TrimSpace(text)
+	for strings.HasPrefix(text, "#") {
+		line, rest, _ := strings.Cut(text, "\n")
+		level := len(line) - len(strings.TrimLeft(line, "#"))
+		if level > 6 || len(line) > level && line[level] != ' ' {
+			break // "#hashtag" or "#######" is text, not a heading
+		}
+		text = strings.TrimSpace(rest)
+	}
+	return text
 }
 
 // snippet returns the first n characters of s with white space collapsed,

@@ -1,0 +1,106 @@
+// Command server is the main example: a translation chain, a RAG chain
+// over the project's documentation and a tool-calling agent, served with
+// the LangServe protocol so that the Python and JS RemoteRunnable clients
+// (and the playgrounds) work with it.
+//
+//	go run ./examples/server                  # http://127.0.0.1:8000
+//	go run ./examples/server -addr :9000
+//
+// Routes: /translate, /rag and /agent (each with /invoke, /batch,
+// /stream, /stream_log, /stream_events, schemas and /playground/),
+// POST /rag/documents and GET /rag/jobs/{id} to index more documents,
+// /docs, /openapi.json and /health.
+//
+// With no environment it needs no network, database or API key: the
+// built-in local model answers (and says so), documents are embedded
+// locally and kept in memory. OPENAI_API_KEY or OLLAMA_MODEL select a real
+// model and embedder; DATABASE_URL keeps the documents in PostgreSQL with
+// pgvector. See package app for the details.
+//
+// The server stops gracefully on SIGINT or SIGTERM: it stops accepting
+// connections and lets running requests finish for at most -grace, then
+// cancels the rest.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/langserve-go/langserve/examples/server/app"
+)
+
+func main() {
+	addr := flag.String("addr", "127.0.0.1:8000", "address to listen on")
+	grace := flag.Duration("grace", 15*time.Second, "how long running requests may take to finish at shutdown")
+	flag.Parse()
+
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	slog.SetDefault(log)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, log, *addr, *grace); err != nil {
+		log.Error("server failed", "err", err)
+		os.Exit(1)
+	}
+}
+
+// run serves until ctx is cancelled, then shuts down within grace.
+func run(ctx context.Context, log *slog.Logger, addr string, grace time.Duration) error {
+	startCtx, cancelStart := context.WithTimeout(ctx, 2*time.Minute)
+	handler, cleanup, err := app.New(startCtx, &app.Config{Getenv: os.Getenv, Logger: log})
+	cancelStart()
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	// Requests run under base, which outlives ctx for the grace period, so
+	// that a signal lets running streams finish before they are cancelled.
+	base, cancelBase := context.WithCancel(context.Background())
+	defer cancelBase()
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		// No ReadTimeout or WriteTimeout: they would cut off long streams
+		// and large uploads; the handlers bound bodies themselves.
+		IdleTimeout:    2 * time.Minute,
+		MaxHeaderBytes: 1 << 20,
+		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:    func(net.Listener) context.Context { return base },
+	}
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	log.Info("serving", "url", "http://"+ln.Addr().String(),
+		"routes", "/translate /rag /agent /rag/documents /rag/jobs/{id} /docs /health")
+
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", grace)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err = srv.Shutdown(shutdownCtx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		log.Warn("requests still running after the grace period; cancelling them")
+		cancelBase()
+		err = srv.Close()
+	}
+	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
+		return serveErr
+	}
+	return err
+}
