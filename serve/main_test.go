@@ -252,3 +252,11 @@ func must[T any](v T, err error) T {
 	}
 	return v
 }
+
+func jsonMarshal(v any) ([]byte, error) { return json.Marshal(v) }
+
+func jsonUnmarshal(s string) (map[string]any, error) {
+	var m map[string]any
+	err := json.Unmarshal([]byte(s), &m)
+	return m, err
+}
