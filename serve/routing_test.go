@@ -74,7 +74,9 @@ func TestEndpointSwitches(t *testing.T) {
 		},
 	}, {
 		name: "invoke, batch and config hashes, in capitals",
-		opts: func() *serve.Options { return &serve.Options{Enabled: []serve.Endpoint{"INVOKE", serve.Batch, serve.ConfigHashes}} },
+		opts: func() *serve.Options {
+			return &serve.Options{Enabled: []serve.Endpoint{"INVOKE", serve.Batch, serve.ConfigHashes}}
+		},
 		on: func(_, path string) bool {
 			return strings.HasSuffix(path, "/invoke") || strings.HasSuffix(path, "/batch")
 		},
