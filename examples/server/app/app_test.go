@@ -10,6 +10,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -456,4 +459,64 @@ func TestPgvector(t *testing.T) {
 	if len(found.Sources) == 0 || found.Sources[0].ID != "okapi/0" {
 		t.Errorf("second server: answer %+v, want the okapi document first", found)
 	}
+}
+
+// TestJSQuickstart runs the README's JavaScript quickstart
+// (testdata/quickstart.mjs) with the real LangChain.js RemoteRunnable.
+func TestJSQuickstart(t *testing.T) {
+	node, dir := jsClient(t)
+	script, err := filepath.Abs(filepath.Join("testdata", "quickstart.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := start(t, nil)
+	// A bound against a hung client, not a timing assertion.
+	ctx, cancel := context.WithTimeout(t.Context(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, script)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), "LANGSERVE_URL="+s.URL, "LANGSERVE_JSCLIENT_DIR="+dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("node quickstart.mjs: %v\n%s", err, out)
+	}
+	want := []string{
+		"translate.invoke: No language model is configured (the built-in local model answered), so here is your text unchanged: Good morning",
+		"rag.invoke: " + chatmodel.LocalModelName + " sharding.md true",
+		"rag.stream: true true",
+		"agent.invoke: The calculator tool answered: (12 + 30) * 2.5 = 105.",
+		"agent.stream: The current_time tool answered: Wednesday 4 March 2026, 05:06:07 UTC.",
+	}
+	if got := strings.Split(strings.TrimSpace(string(out)), "\n"); !slices.Equal(got, want) {
+		t.Errorf("output:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// jsClient finds node and the LangChain.js client that
+// scripts/install-jsclient.sh installs, or skips (fails when CI=true).
+func jsClient(t *testing.T) (node, dir string) {
+	t.Helper()
+	missing := func(format string, args ...any) {
+		t.Helper()
+		msg := fmt.Sprintf(format, args...) + "; run scripts/install-jsclient.sh and set LANGSERVE_JSCLIENT_DIR to its .cache/jsclient"
+		if os.Getenv("CI") == "true" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		missing("node is not installed (%v)", err)
+	}
+	dir = os.Getenv("LANGSERVE_JSCLIENT_DIR")
+	if dir == "" {
+		dir, err = filepath.Abs(filepath.Join("..", "..", "..", ".cache", "jsclient"))
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@langchain", "core", "package.json")); err != nil {
+		missing("@langchain/core is not installed in %s (%v)", dir, err)
+	}
+	return node, dir
 }

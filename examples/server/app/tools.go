@@ -196,7 +196,7 @@ func (p *calc) sum(depth int) (float64, error) {
 }
 
 func (p *calc) product(depth int) (float64, error) {
-	v, err := p.power(depth)
+	v, err := p.unary(depth)
 	for err == nil {
 		op := p.peek()
 		if op != '*' && op != '/' && op != '%' {
@@ -204,7 +204,7 @@ func (p *calc) product(depth int) (float64, error) {
 		}
 		p.i++
 		var w float64
-		if w, err = p.power(depth); err != nil {
+		if w, err = p.unary(depth); err != nil {
 			break
 		}
 		switch {
@@ -221,19 +221,7 @@ func (p *calc) product(depth int) (float64, error) {
 	return v, err
 }
 
-func (p *calc) power(depth int) (float64, error) {
-	base, err := p.unary(depth)
-	if err != nil || p.peek() != '^' {
-		return base, err
-	}
-	if depth >= maxDepth {
-		return 0, errDepth
-	}
-	p.i++
-	exp, err := p.power(depth + 1)
-	return math.Pow(base, exp), err
-}
-
+// unary is a signed power: -2^2 is -(2^2), as in mathematics and Python.
 func (p *calc) unary(depth int) (float64, error) {
 	if depth >= maxDepth {
 		return 0, errDepth
@@ -246,7 +234,24 @@ func (p *calc) unary(depth int) (float64, error) {
 	case '+':
 		p.i++
 		return p.unary(depth + 1)
-	case '(':
+	}
+	return p.power(depth)
+}
+
+// power is a primary raised to a signed power, right-associative:
+// 2^3^2 is 2^(3^2), and 2^-1 is 0.5.
+func (p *calc) power(depth int) (float64, error) {
+	base, err := p.primary(depth)
+	if err != nil || p.peek() != '^' {
+		return base, err
+	}
+	p.i++
+	exp, err := p.unary(depth + 1)
+	return math.Pow(base, exp), err
+}
+
+func (p *calc) primary(depth int) (float64, error) {
+	if p.peek() == '(' {
 		p.i++
 		v, err := p.sum(depth + 1)
 		if err != nil {
