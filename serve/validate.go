@@ -336,6 +336,7 @@ func intKeyword(s map[string]any, key string) (int, bool) {
 // errors are that alternative's; when only one alternative has v's JSON
 // type (Optional[X] with a non-null v), they are that one's; else every
 // alternative's errors are listed, each under a label of the alternative.
+// Optional[X] (X or null) with a non-null v reports X's errors alone.
 func (c *validator) union(alts []any, v any, loc []any) {
 	type alt struct {
 		schema  map[string]any
@@ -370,17 +371,23 @@ func (c *validator) union(alts []any, v any, loc []any) {
 			}
 		}
 	}
-	var sameKind []alt
+	var sameKind, nonNull []alt
 	for _, t := range tried {
 		if c.acceptsKind(t.schema, v) {
 			sameKind = append(sameKind, t)
 		}
-	}
-	if len(sameKind) == 1 {
-		for _, d := range sameKind[0].details {
-			c.add(d)
+		if !c.isNull(t.schema) {
+			nonNull = append(nonNull, t)
 		}
-		return
+	}
+	// Optional[X] with a value that is not null is checked as an X.
+	for _, only := range [][]alt{sameKind, nonNull} {
+		if len(only) == 1 {
+			for _, d := range only[0].details {
+				c.add(d)
+			}
+			return
+		}
 	}
 	for _, t := range tried {
 		for _, d := range t.details {
@@ -413,6 +420,12 @@ func (c *validator) tagOf(s map[string]any) string {
 		return str
 	}
 	return ""
+}
+
+// isNull reports whether s admits only null.
+func (c *validator) isNull(s map[string]any) bool {
+	t, _ := c.resolve(s)["type"].(string)
+	return t == "null"
 }
 
 // acceptsKind reports whether s admits values of v's JSON type at all.
