@@ -353,23 +353,31 @@ func comparePayloads(t *testing.T, want, got []string) {
 // as the Python and JS clients do, and returns the final state.
 func applyPatches(t *testing.T, patches []string) any {
 	t.Helper()
-	doc := []byte("null")
+	// All ops in one patch: applying them in one pass is the same as
+	// applying each RunLogPatch in turn, without re-parsing the state.
+	var all []json.RawMessage
 	for i, p := range patches {
 		var body struct {
-			Ops json.RawMessage `json:"ops"`
+			Ops []json.RawMessage `json:"ops"`
 		}
 		if err := json.Unmarshal([]byte(p), &body); err != nil {
 			t.Fatalf("patch %d: %v", i, err)
 		}
-		patch, err := jsonpatch.DecodePatch(body.Ops)
-		if err != nil {
-			t.Fatalf("patch %d: %v", i, err)
-		}
-		opts := jsonpatch.NewApplyOptions()
-		opts.EnsurePathExistsOnAdd = false
-		if doc, err = patch.ApplyWithOptions(doc, opts); err != nil {
-			t.Fatalf("apply patch %d %s: %v", i, p, err)
-		}
+		all = append(all, body.Ops...)
+	}
+	ops, err := json.Marshal(all)
+	if err != nil {
+		t.Fatal(err)
+	}
+	patch, err := jsonpatch.DecodePatch(ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := jsonpatch.NewApplyOptions()
+	opts.EnsurePathExistsOnAdd = false
+	doc, err := patch.ApplyWithOptions([]byte("null"), opts)
+	if err != nil {
+		t.Fatalf("apply patches: %v", err)
 	}
 	s := string(doc)
 	s = messageIDRE.ReplaceAllString(s, `"<msgid>"`)

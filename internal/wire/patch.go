@@ -70,12 +70,18 @@ func diff(ops []op, path string, prev, next any) ([]op, error) {
 			return ops, nil
 		}
 	}
-	same, err := sameJSON(prev, next)
+	// Leaves compare by their JSON text, as in python-jsonpatch (so 1 and
+	// true differ); the encoding of next is kept as the op's value.
+	x, err := appendValue(nil, prev)
 	if err != nil {
 		return ops, err
 	}
-	if !same {
-		ops = append(ops, op{"replace", path, next})
+	y, err := appendValue(nil, next)
+	if err != nil {
+		return ops, err
+	}
+	if !bytes.Equal(x, y) {
+		ops = append(ops, op{"replace", path, rawJSON(y)})
 	}
 	return ops, nil
 }
@@ -128,18 +134,4 @@ func diffLists(ops []op, path string, prev, next []any) ([]op, error) {
 		ops = append(ops, op{"add", pointer(path, strconv.Itoa(i)), next[i]})
 	}
 	return ops, nil
-}
-
-// sameJSON reports whether a and b serialize identically; python-jsonpatch
-// compares leaves by their JSON text too (so 1 and true differ).
-func sameJSON(a, b any) (bool, error) {
-	x, err := appendValue(nil, a)
-	if err != nil {
-		return false, err
-	}
-	y, err := appendValue(nil, b)
-	if err != nil {
-		return false, err
-	}
-	return bytes.Equal(x, y), nil
 }
