@@ -271,3 +271,26 @@ func TestAlternativesSchemaFollowsTheChoice(t *testing.T) {
 		t.Error("unknown alternative: no schema error")
 	}
 }
+
+// TestConfigurableConcurrentRequests runs requests with different values
+// at once (under -race this checks the cache's locking); each gets the
+// runnable its own values select.
+func TestConfigurableConcurrentRequests(t *testing.T) {
+	_, r := newGreeter()
+	var wg sync.WaitGroup
+	errs := make([]error, 32)
+	for i := range errs {
+		wg.Go(func() {
+			word := fmt.Sprintf("w%d", i%5)
+			got, err := r.Invoke(t.Context(), "x", runnable.WithConfigurable(map[string]any{"greeting": word}))
+			if err == nil && got != word+" x" {
+				err = fmt.Errorf("request %d got %q", i, got)
+			}
+			errs[i] = err
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Error(err)
+	}
+}
