@@ -48,7 +48,7 @@ type options struct {
 
 // WithPingInterval sets how long the stream may stay idle before a keep-alive
 // comment is written. The default is [DefaultPingInterval]; zero or a
-// negative duration disables pings, and then no goroutine is started.
+// negative duration disables pings.
 func WithPingInterval(d time.Duration) Option {
 	return func(o *options) { o.pingInterval = d }
 }
@@ -62,8 +62,8 @@ func WithPingInterval(d time.Duration) Option {
 // stop.
 //
 // Close must be called before the handler returns, usually with defer: it
-// stops the ping goroutine, which would otherwise keep writing to a
-// ResponseWriter that is no longer valid.
+// stops the ping timer, which would otherwise write to a ResponseWriter that
+// is no longer valid.
 type Writer struct {
 	rw       http.ResponseWriter
 	rc       *http.ResponseController
@@ -75,9 +75,10 @@ type Writer struct {
 	done bool      // End or Close was called
 	last time.Time // time of the last write, when pings are on
 
-	stop      chan struct{} // closed by Close; nil when pings are off
-	stopped   chan struct{} // closed when the ping goroutine has returned
-	closeOnce sync.Once
+	// ping fires when the stream may have been idle for an interval; nil
+	// when pings are off. A timer instead of a goroutine per stream: most
+	// streams end long before their first ping.
+	ping *time.Timer
 }
 
 // NewWriter sets the SSE response headers, writes status 200 and flushes them,
@@ -123,9 +124,9 @@ func NewWriter(w http.ResponseWriter, opts ...Option) *Writer {
 
 	if sw.interval > 0 && sw.err == nil {
 		sw.last = time.Now()
-		sw.stop = make(chan struct{})
-		sw.stopped = make(chan struct{})
-		go sw.pingLoop()
+		sw.mu.Lock() // the callback reads sw.ping under mu
+		sw.ping = time.AfterFunc(sw.interval, sw.pingIfIdle)
+		sw.mu.Unlock()
 	}
 	return sw
 }
@@ -164,21 +165,19 @@ func (w *Writer) End() error {
 	return w.writeLocked()
 }
 
-// Close stops the keep-alive pings and waits for the ping goroutine to return;
-// after it, nothing more is written to the ResponseWriter. It does not write
+// Close stops the keep-alive pings; after it returns, nothing more is
+// written to the ResponseWriter (a ping being written holds the lock Close
+// takes). It does not write
 // an end event. Close is idempotent and must be called before the handler
 // returns. It may block while a ping is being written to a client that does
 // not read.
 func (w *Writer) Close() {
-	w.closeOnce.Do(func() {
-		if w.stop != nil {
-			close(w.stop)
-			<-w.stopped
-		}
-		w.mu.Lock()
-		w.done = true
-		w.mu.Unlock()
-	})
+	w.mu.Lock()
+	w.done = true // a ping that fires from now on finds it and writes nothing
+	w.mu.Unlock()
+	if w.ping != nil {
+		w.ping.Stop()
+	}
 }
 
 // writeLocked writes and flushes w.buf. The caller holds w.mu.
@@ -191,7 +190,7 @@ func (w *Writer) writeLocked() error {
 		w.err = fmt.Errorf("sse: flush: %w", err)
 		return w.err
 	}
-	if w.stop != nil {
+	if w.ping != nil {
 		w.last = time.Now()
 	}
 	return nil
@@ -201,34 +200,24 @@ func (w *Writer) writeLocked() error {
 // a whole interval. The timer is not reset on every event, which would cost
 // each event a channel operation; instead, when it fires early relative to
 // the last write, it is re-armed for the remaining idle time.
-func (w *Writer) pingLoop() {
-	defer close(w.stopped)
-	t := time.NewTimer(w.interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-w.stop:
-			return
-		case <-t.C:
-		}
-		w.mu.Lock()
-		if w.done || w.err != nil {
-			w.mu.Unlock()
-			return
-		}
-		now := time.Now()
-		wait := w.interval - now.Sub(w.last)
-		if wait <= 0 {
-			w.buf = appendPing(w.buf[:0], now)
-			if w.writeLocked() != nil {
-				w.mu.Unlock()
-				return
-			}
-			wait = w.interval
-		}
-		w.mu.Unlock()
-		t.Reset(wait)
+// pingIfIdle runs on the ping timer: it writes a ping if nothing was
+// written for an interval, and sets the timer for the next check.
+func (w *Writer) pingIfIdle() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.done || w.err != nil {
+		return
 	}
+	now := time.Now()
+	wait := w.interval - now.Sub(w.last)
+	if wait <= 0 {
+		w.buf = appendPing(w.buf[:0], now)
+		if w.writeLocked() != nil {
+			return
+		}
+		wait = w.interval
+	}
+	w.ping.Reset(wait)
 }
 
 const crlf = "\r\n"
