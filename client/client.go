@@ -59,7 +59,9 @@ const errBodyLimit = 64 << 10
 
 // Remote is a runnable served over LangServe's HTTP protocol. It
 // implements [runnable.Runnable] and [runnable.Describer], and is safe for
-// concurrent use.
+// concurrent use. Its schema methods fetch the server's schemas and take a
+// ctx, so it is not a [runnable.SchemaProvider]: served again by the serve
+// package, a Remote has the schemas of its Go types I and O.
 type Remote[I, O any] struct {
 	base    *url.URL
 	name    string

@@ -21,6 +21,7 @@ import (
 	"github.com/langserve-go/langserve/runnable/chatmodel"
 	"github.com/langserve-go/langserve/runnable/parser"
 	"github.com/langserve-go/langserve/runnable/prompt"
+	"github.com/langserve-go/langserve/runnable/schema"
 	"github.com/langserve-go/langserve/serve"
 )
 
@@ -380,15 +381,14 @@ func TestStreamErrorAfterChunks(t *testing.T) {
 }
 
 // blocking streams two chunks, then waits for the request to be cancelled
-// and reports the cause on its channel.
+// and reports the cause on its channel. The server stops taking chunks
+// early when the client went away before the second one; its run still
+// ends only when the request is cancelled.
 func blocking() (runnable.Runnable[string, string], chan error) {
 	cancelled := make(chan error, 1)
 	g := runnable.Generator("blocking", func(ctx context.Context, in iter.Seq2[string, error]) iter.Seq2[string, error] {
 		return func(yield func(string, error) bool) {
-			if !yield("a", nil) || !yield("b", nil) {
-				cancelled <- errors.New("stopped by the consumer, not by cancellation")
-				return
-			}
+			_ = yield("a", nil) && yield("b", nil)
 			cancelled <- ctxDone(ctx)
 		}
 	})
@@ -665,6 +665,48 @@ func TestForwardEvents(t *testing.T) {
 	}
 }
 
+var retriever = runnable.NewLambda(runnable.Info{Name: "docs", Type: runnable.RetrieverRun},
+	func(_ context.Context, q string) ([]schema.Document, error) {
+		return []schema.Document{{PageContent: q + " sleep", Metadata: map[string]any{"source": "a"}}}, nil
+	})
+
+var cite = runnable.Lambda("cite", func(ctx context.Context, docs []schema.Document) (string, error) {
+	runnable.DispatchCustomEvent(ctx, "progress", map[string]any{"docs": len(docs)})
+	return docs[0].PageContent + " [" + docs[0].Metadata["source"].(string) + "]", nil
+})
+
+// fakeLLM is a text LLM that streams its prompt back word by word.
+type fakeLLM struct{}
+
+func (fakeLLM) Describe() runnable.Info {
+	return runnable.Info{Name: "FakeLLM", Type: runnable.LLMRun}
+}
+
+func (l fakeLLM) Invoke(ctx context.Context, in string, opts ...runnable.Option) (string, error) {
+	return runnable.Collect(l.Stream(ctx, in, opts...))
+}
+
+func (l fakeLLM) Stream(ctx context.Context, in string, opts ...runnable.Option) iter.Seq2[string, error] {
+	return func(yield func(string, error) bool) {
+		_, run := runnable.StartRun(ctx, l.Describe(), in, opts...)
+		for i, w := range strings.Fields(in) {
+			if i > 0 {
+				w = " " + w
+			}
+			run.Chunk(w)
+			if !yield(w, nil) {
+				run.Fail(runnable.ErrStreamStopped)
+				return
+			}
+		}
+		run.End(in)
+	}
+}
+
+func (l fakeLLM) Batch(ctx context.Context, ins []string, opts ...runnable.Option) ([]string, error) {
+	return runnable.BatchOf(ctx, l, ins, opts...)
+}
+
 // TestProxy serves a Remote with ForwardEvents: the stream_events of the
 // proxy are those of the server behind it, up to the root's name and id.
 func TestProxy(t *testing.T) {
@@ -677,6 +719,8 @@ func TestProxy(t *testing.T) {
 		{"lambda and generator", runnable.Retype[any, any](chain()), "a b"},
 		{"prompt, chat model, parser", runnable.Retype[any, any](translate),
 			map[string]any{"language": "French", "text": "hello"}},
+		{"retriever and custom event", runnable.Retype[any, any](runnable.Pipe(retriever, cite)), "cats"},
+		{"text LLM", runnable.Retype[any, any](runnable.Pipe(upper, fakeLLM{})), "a b"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			backend := serveRunnable(t, "/backend", tt.r, nil)
@@ -721,6 +765,154 @@ func TestProxy(t *testing.T) {
 				t.Errorf("through the proxy\n%s\ndirect\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 			}
 		})
+	}
+}
+
+func TestForwardEventsFailure(t *testing.T) {
+	failing := runnable.Generator("failing", func(ctx context.Context, in iter.Seq2[string, error]) iter.Seq2[string, error] {
+		return func(yield func(string, error) bool) {
+			for s, err := range in {
+				if err != nil || !yield(s, nil) {
+					return
+				}
+			}
+			yield("", errBoom)
+		}
+	})
+	srv := serveRunnable(t, "/failing", runnable.Pipe(upper, failing), nil)
+	remote := newRemote[string, string](t, srv, "/failing", &client.Options{ForwardEvents: true})
+	var col runnable.Collector
+	var got []string
+	var err error
+	for c, e := range remote.Stream(t.Context(), "x", runnable.WithCallbacks(&col)) {
+		if e != nil {
+			err = e
+			break
+		}
+		got = append(got, c)
+	}
+	e, ok := errors.AsType[*client.Error](err)
+	if !ok || e.Status != 500 || !slices.Equal(got, []string{"X"}) {
+		t.Fatalf("chunks %q, error %v", got, err)
+	}
+	var ends []string
+	for _, ev := range col.Events() {
+		switch ev.Kind {
+		case runnable.EventEnd:
+			ends = append(ends, "end "+ev.Name)
+		case runnable.EventError:
+			if !errors.Is(ev.Err, e) {
+				t.Errorf("%s failed with %v", ev.Name, ev.Err)
+			}
+			ends = append(ends, "error "+ev.Name)
+		}
+	}
+	if want := []string{"end upper", "error failing", "error /failing"}; !slices.Equal(ends, want) {
+		t.Errorf("runs ended %v, want %v", ends, want)
+	}
+}
+
+func TestForwardEventsEarlyBreak(t *testing.T) {
+	g, cancelled := blocking()
+	srv := serveRunnable(t, "/blocking", runnable.Pipe(upper, g), nil)
+	remote := newRemote[string, string](t, srv, "/blocking", &client.Options{ForwardEvents: true})
+	var col runnable.Collector
+	for _, err := range remote.Stream(t.Context(), "x", runnable.WithCallbacks(&col)) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		break
+	}
+	if err := <-cancelled; !errors.Is(err, context.Canceled) {
+		t.Errorf("server run ended with %v, want context.Canceled", err)
+	}
+	var stopped []string
+	for _, ev := range col.Events() {
+		if ev.Kind == runnable.EventError && errors.Is(ev.Err, runnable.ErrStreamStopped) {
+			stopped = append(stopped, ev.Name)
+		}
+	}
+	// upper ends only when its input stream ends, after the chunk the
+	// consumer stopped at; open runs fail latest first.
+	if !slices.Equal(stopped, []string{"blocking", "upper", "/blocking"}) {
+		t.Errorf("runs stopped: %v", stopped)
+	}
+}
+
+// TestForwardEventsShapes replays events a server of another version may
+// send: v1 events without parent_ids, a tool that fails, an LLM token, an
+// event type this client does not know.
+func TestForwardEventsShapes(t *testing.T) {
+	const stream = `event: data
+data: {"event":"on_chain_start","run_id":"00000000-0000-0000-0000-000000000001","name":"/x","tags":[],"metadata":{},"data":{"input":"q"}}
+
+event: data
+data: {"event":"on_tool_start","run_id":"00000000-0000-0000-0000-000000000002","name":"search","tags":["t"],"metadata":{"m":1},"data":{"input":{"q":"q"}}}
+
+event: data
+data: {"event":"on_tool_error","run_id":"00000000-0000-0000-0000-000000000002","name":"search","tags":["t"],"metadata":{"m":1},"data":{"error":"no network"}}
+
+event: data
+data: {"event":"on_llm_start","run_id":"00000000-0000-0000-0000-000000000003","name":"llm","tags":[],"metadata":{},"data":{"input":{"prompts":["q"]}}}
+
+event: data
+data: {"event":"on_llm_stream","run_id":"00000000-0000-0000-0000-000000000003","name":"llm","tags":[],"metadata":{},"data":{"chunk":{"text":"A","generation_info":null,"type":"GenerationChunk"}}}
+
+event: data
+data: {"event":"on_llm_stream","run_id":"00000000-0000-0000-0000-000000000009","name":"ghost","tags":[],"metadata":{},"data":{"chunk":"?"}}
+
+event: data
+data: {"event":"on_llm_weird","run_id":"00000000-0000-0000-0000-000000000003","name":"llm","tags":[],"metadata":{},"data":{}}
+
+event: data
+data: {"event":"on_llm_end","run_id":"00000000-0000-0000-0000-000000000003","name":"llm","tags":[],"metadata":{},"data":{"output":{"generations":[[{"text":"A","generation_info":null,"type":"GenerationChunk"}]],"llm_output":null}}}
+
+event: data
+data: {"event":"on_chain_stream","run_id":"00000000-0000-0000-0000-000000000001","name":"/x","tags":[],"metadata":{},"data":{"chunk":"A"}}
+
+event: data
+data: {"event":"on_chain_end","run_id":"00000000-0000-0000-0000-000000000001","name":"/x","tags":[],"metadata":{},"data":{"output":"A"}}
+
+event: end
+
+`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/event-stream")
+		io.WriteString(w, strings.ReplaceAll(stream, "\n", "\r\n"))
+	}))
+	defer srv.Close()
+	remote := newRemote[string, string](t, srv, "/x", &client.Options{ForwardEvents: true})
+	var col runnable.Collector
+	out, err := runnable.Collect(remote.Stream(t.Context(), "q", runnable.WithCallbacks(&col)))
+	if err != nil || out != "A" {
+		t.Fatalf("got %q, %v", out, err)
+	}
+	var lines []string
+	for _, ev := range col.Events()[1:] {
+		line := fmt.Sprintf("%s %s %s %d %v %v", ev.Kind, ev.Name, ev.Type, len(ev.ParentIDs), ev.Tags, ev.Metadata)
+		switch ev.Kind {
+		case runnable.EventStart:
+			line += fmt.Sprintf(" in=%#v", ev.Input)
+		case runnable.EventStream:
+			line += fmt.Sprintf(" chunk=%#v", ev.Chunk)
+		case runnable.EventEnd:
+			line += fmt.Sprintf(" out=%#v", ev.Output)
+		case runnable.EventError:
+			line += " err=" + ev.Err.Error()
+		}
+		lines = append(lines, line)
+	}
+	want := []string{
+		`start search tool 1 [t] map[m:1] in=map[string]interface {}{"q":"q"}`,
+		`error search tool 1 [t] map[m:1] err=no network`,
+		`start llm llm 1 [] map[] in=[]string{"q"}`,
+		`stream llm llm 1 [] map[] chunk="A"`,
+		`end llm llm 1 [] map[] out="A"`,
+		`stream /x chain 0 [] map[] chunk="A"`,
+		`end /x chain 0 [] map[] out="A"`,
+	}
+	if !slices.Equal(lines, want) {
+		t.Errorf("events\n got %s\nwant %s", strings.Join(lines, "\n     "), strings.Join(want, "\n     "))
 	}
 }
 
@@ -770,6 +962,23 @@ func TestHeaders(t *testing.T) {
 	if h.Get("Authorization") != "Bearer t0ken" || h.Get("User-Agent") != "my-app/1.0" ||
 		h.Get("Content-Type") != "application/json" || h.Get("Accept") != "application/json" {
 		t.Errorf("headers %v", h)
+	}
+}
+
+func TestUnreachable(t *testing.T) {
+	srv := httptest.NewServer(http.NotFoundHandler())
+	url := strings.Replace(srv.URL, "http://", "http://user:secret@", 1)
+	srv.Close()
+	remote, err := client.New[int, int](url+"/x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = remote.Invoke(t.Context(), 1)
+	if err == nil || strings.Contains(err.Error(), "secret") || !strings.Contains(err.Error(), "/x/invoke") {
+		t.Errorf("error %v", err)
+	}
+	if u := remote.URL(); strings.Contains(u, "secret") || !strings.HasSuffix(u, "/x") {
+		t.Errorf("URL() = %q", u)
 	}
 }
 

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -87,11 +88,14 @@ func (l *RunLog) flush() error {
 	}
 	ops := l.pending
 	l.pending = nil
-	raw, err := json.Marshal(ops)
-	if err != nil {
+	// json.Marshal would escape <, > and & inside the values.
+	var raw bytes.Buffer
+	enc := json.NewEncoder(&raw)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(ops); err != nil {
 		return fmt.Errorf("client: run log patch: %w", err)
 	}
-	patch, err := jsonpatch.DecodePatch(raw)
+	patch, err := jsonpatch.DecodePatch(raw.Bytes())
 	if err != nil {
 		return fmt.Errorf("client: run log patch: %w", err)
 	}

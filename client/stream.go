@@ -18,8 +18,9 @@ import (
 // reported when no include list is set or it matches one (its name, its run
 // type or one of its tags), and it is not reported when it matches an
 // exclude list. A nil list is not set; an empty non-nil list is set and
-// matches nothing. The root run is always reported. A nil *LogFilter sets
-// nothing.
+// matches nothing. A nil *LogFilter sets nothing. stream_log always carries
+// the root run's output; stream_events (v2) filters the root run's own
+// events like any other run's.
 type LogFilter struct {
 	IncludeNames, IncludeTypes, IncludeTags []string
 	ExcludeNames, ExcludeTypes, ExcludeTags []string
@@ -65,7 +66,9 @@ type eventsRequest struct {
 }
 
 // StreamEvent is one event of /stream_events: LangChain's astream_events
-// v2 schema (v1 when the server is set to it; v1 events have no ParentIDs).
+// v2 schema, or v1 when the server is set to it. ParentIDs lists the run's
+// ancestors, root first; it is empty for the root run of a v2 stream and
+// nil for every event of a v1 stream, which does not report ancestry.
 // Data holds the JSON of the event's data: {"input": …} on *_start events
 // (possibly {} when the input was not known yet), {"chunk": …} on *_stream
 // events, {"output": …, "input": …} on *_end events, the payload of an
