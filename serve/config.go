@@ -26,21 +26,21 @@ import (
 
 // decodeHash decodes a /c/{config_hash}/ segment: LZ-String (URI
 // component) compressed JSON text of a config object.
-func decodeHash(hash string) (map[string]any, *Error) {
+func decodeHash(hash string) (rawConfig, *Error) {
 	text, err := lzstring.DecompressFromEncodedURIComponent(hash)
 	if err != nil {
 		return nil, errInvalidHash
 	}
-	var v any
-	if err := json.Unmarshal([]byte(text), &v); err != nil {
-		return nil, errInvalidHash
-	}
-	m, ok := v.(map[string]any)
-	if !ok {
+	var m rawConfig
+	if err := json.Unmarshal([]byte(text), &m); err != nil || m == nil {
 		return nil, errInvalidHash
 	}
 	return m, nil
 }
+
+// rawConfig is a config object as a client sent it; only the members the
+// config model has are decoded.
+type rawConfig = map[string]json.RawMessage
 
 // configModel is what a client may send in a config: the allowed keys
 // and the declared configurable fields.
@@ -59,14 +59,17 @@ func (m *configModel) has(key string) bool {
 
 // parse validates one client config object and returns its fields of the
 // model; every other key is dropped. A null value leaves a field unset.
-func (m *configModel) parse(raw map[string]any) (runnable.Config, []detailError) {
+func (m *configModel) parse(raw rawConfig) (runnable.Config, []detailError) {
 	var (
 		cfg     runnable.Config
 		details []detailError
 	)
 	for _, key := range sortedKeys(raw) {
-		v := raw[key]
-		if !m.has(key) || v == nil {
+		if !m.has(key) {
+			continue
+		}
+		v := decodeAny(raw[key])
+		if v == nil {
 			continue
 		}
 		loc := []any{key}
@@ -153,7 +156,7 @@ func configInt(v any) (int, bool) {
 // (the hash config, then the body config), and refuses a non-empty
 // configurable the server does not allow. The result holds only allowed
 // keys.
-func (s *settings) clientConfigs(model *configModel, raws ...map[string]any) (runnable.Config, *Error) {
+func (s *settings) clientConfigs(model *configModel, raws ...rawConfig) (runnable.Config, *Error) {
 	var merged runnable.Config
 	var details []detailError
 	for _, raw := range raws {

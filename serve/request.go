@@ -44,13 +44,12 @@ type envelope struct {
 // empty body included) with {"detail":["Invalid JSON body"]}, another JSON
 // value with a model_type error naming model.
 func decodeEnvelope(body []byte, model string) (*envelope, *Error) {
-	if !json.Valid(body) {
-		return nil, errInvalidJSON
-	}
 	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 || trimmed[0] != '{' {
 		var v any
-		json.Unmarshal(body, &v)
+		if err := json.Unmarshal(body, &v); err != nil {
+			return nil, errInvalidJSON
+		}
 		d := newDetail("model_type", nil, "Input should be a valid dictionary or instance of "+model, v)
 		d.Ctx = map[string]any{"class_name": model}
 		return nil, validationError(d)
@@ -96,22 +95,28 @@ func (e *envelope) missing(name string) *Error {
 // object, or nothing when absent or null. LangServe answers a null config
 // with a 500 (its config unpacking fails on it); here it means "no config",
 // which is what clients sending it mean.
-func (e *envelope) bodyConfig() (map[string]any, *Error) {
+func (e *envelope) bodyConfig() (rawConfig, *Error) {
 	raw, ok := e.field("config")
 	if !ok || isNull(raw) {
 		return nil, nil
 	}
-	v := decodeAny(raw)
-	m, ok := v.(map[string]any)
-	if !ok {
-		return nil, validationError(newDetail("dict_type", []any{"config"}, "Input should be a valid dictionary", v))
+	return objectConfig(raw, []any{"config"})
+}
+
+// objectConfig decodes a config that must be a JSON object.
+func objectConfig(raw json.RawMessage, loc []any) (rawConfig, *Error) {
+	if t := bytes.TrimLeft(raw, " \t\r\n"); len(t) > 0 && t[0] == '{' {
+		var m rawConfig
+		if err := json.Unmarshal(raw, &m); err == nil {
+			return m, nil
+		}
 	}
-	return m, nil
+	return nil, validationError(newDetail("dict_type", loc, "Input should be a valid dictionary", decodeAny(raw)))
 }
 
 // batchConfigs returns the "config" member of a batch body: nil when
 // absent, one object, or a list of objects.
-func (e *envelope) batchConfigs() (single map[string]any, list []map[string]any, isList bool, err *Error) {
+func (e *envelope) batchConfigs() (single rawConfig, list []rawConfig, isList bool, err *Error) {
 	raw, ok := e.field("config")
 	if !ok {
 		return nil, nil, false, nil
@@ -119,16 +124,18 @@ func (e *envelope) batchConfigs() (single map[string]any, list []map[string]any,
 	if isNull(raw) {
 		return nil, nil, false, &Error{Status: http.StatusUnprocessableEntity, Detail: "Value for 'config' key must be a dict or list if provided"}
 	}
-	switch v := decodeAny(raw).(type) {
-	case map[string]any:
-		return v, nil, false, nil
-	case []any:
+	var items []json.RawMessage
+	switch t := bytes.TrimLeft(raw, " \t\r\n"); {
+	case len(t) > 0 && t[0] == '{':
+		single, e := objectConfig(raw, []any{"config"})
+		return single, nil, false, e
+	case len(t) > 0 && t[0] == '[' && json.Unmarshal(raw, &items) == nil:
 		var details []detailError
-		list = make([]map[string]any, len(v))
-		for i, x := range v {
-			m, ok := x.(map[string]any)
-			if !ok {
-				details = append(details, newDetail("dict_type", []any{"config", "list", i}, "Input should be a valid dictionary", x))
+		list = make([]rawConfig, len(items))
+		for i, item := range items {
+			m, e := objectConfig(item, []any{"config", "list", i})
+			if e != nil {
+				details = append(details, e.Detail.([]detailError)...)
 				continue
 			}
 			list[i] = m
@@ -138,6 +145,7 @@ func (e *envelope) batchConfigs() (single map[string]any, list []map[string]any,
 		}
 		return nil, list, true, nil
 	default:
+		v := decodeAny(raw)
 		return nil, nil, false, validationError(
 			newDetail("dict_type", []any{"config", "dict"}, "Input should be a valid dictionary", v),
 			newDetail("list_type", []any{"config", "list"}, "Input should be a valid list", v),

@@ -97,7 +97,7 @@ func (v *server[I, O]) serve(w http.ResponseWriter, r *http.Request, rt route) {
 }
 
 // hashConfig decodes the route's config hash, if any.
-func hashConfig(rt route) (map[string]any, *Error) {
+func hashConfig(rt route) (rawConfig, *Error) {
 	if !rt.hasHash {
 		return nil, nil
 	}
