@@ -332,3 +332,23 @@ func TestRunName(t *testing.T) {
 		}
 	}
 }
+
+// TestEscapedHash sends a config hash with its '+' percent-encoded, as a
+// cautious client may.
+func TestEscapedHash(t *testing.T) {
+	const h = "N4Igxg9gdgZglgcwK4CcCGAjANgUxALlDSgGcB3HFEggbRACFoArCVAAgEYAmEAXQF9+QA" // {"configurable":{"answers":["Bonjour 12"]}}
+	if got := hash(`{"configurable":{"answers":["Bonjour 12"]}}`); got != h {
+		t.Fatalf("hash %s", got)
+	}
+	escaped := strings.ReplaceAll(h, "+", "%2B")
+	mux := http.NewServeMux()
+	mux.Handle("/conf/", handler(t, confRunnable(), &serve.Options{Path: "/conf"}))
+	for name, app := range map[string]http.Handler{"echo": referenceApp(t), "net/http": mux} {
+		for _, p := range []string{h, escaped} {
+			r := do(t, app, "POST", "/conf/c/"+p+"/invoke", `{"input":{"language":"fr","text":"hi"}}`)
+			if r.status != 200 || !strings.Contains(r.body, `"output":"Bonjour 12"`) {
+				t.Errorf("%s %s: %d %s", name, p, r.status, r.body)
+			}
+		}
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -92,6 +93,11 @@ func addRoutes(app Router, srv endpoints) error {
 			rt := rt
 			if rt.hasHash {
 				rt.hash = c.Param("config_hash")
+				// echo matches escaped paths as they came; the hash
+				// alphabet needs no escaping, but clients may escape + or $.
+				if h, err := url.PathUnescape(rt.hash); err == nil {
+					rt.hash = h
+				}
 			}
 			srv.serve(c.Response(), c.Request(), rt)
 			return nil
