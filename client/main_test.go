@@ -37,7 +37,7 @@ type recorded struct {
 }
 
 // loadRecorded reads the response part of a golden transcript.
-func loadRecorded(t *testing.T, name string) recorded {
+func loadRecorded(t testing.TB, name string) recorded {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join("testdata", name+".txt"))
 	if err != nil {
@@ -102,7 +102,7 @@ func serveRecorded(t *testing.T, name string) (*httptest.Server, *replay) {
 }
 
 // serveRunnable serves r with the serve package under path.
-func serveRunnable[I, O any](t *testing.T, path string, r runnable.Runnable[I, O], opts *serve.Options) *httptest.Server {
+func serveRunnable[I, O any](t testing.TB, path string, r runnable.Runnable[I, O], opts *serve.Options) *httptest.Server {
 	t.Helper()
 	if opts == nil {
 		opts = &serve.Options{}

@@ -162,8 +162,8 @@ func (r *Remote[I, O]) StreamLog(ctx context.Context, in I, f *LogFilter, opts .
 			if err == nil {
 				err = r.decodeChunk("stream_log", data, &p)
 			}
-			if err == nil && log != nil {
-				err = log.Apply(p)
+			if err == nil && log != nil && log.Apply(p) != nil {
+				log = nil // the run's output stays unknown; the stream goes on
 			}
 			if err != nil {
 				yield(LogPatch{}, run.Fail(err))
