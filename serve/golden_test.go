@@ -14,8 +14,8 @@ import (
 )
 
 // goldenDir holds the transcripts recorded from the real Python LangServe
-// server (see its README.md).
-const goldenDir = "../../shared/golden"
+// server (see testdata/golden/README.md).
+const goldenDir = "testdata/golden"
 
 // exchange is one recorded request and answer.
 type exchange struct {

@@ -32,7 +32,7 @@ func TestMain(m *testing.M) {
 	goleak.VerifyTestMain(m)
 }
 
-// The reference routes of the golden transcripts (/work/shared/golden),
+// The reference routes of the golden transcripts (testdata/golden),
 // built from this module's runnables.
 
 func echoRunnable() runnable.Runnable[any, any] {
