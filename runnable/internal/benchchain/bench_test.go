@@ -2,6 +2,7 @@ package benchchain_test
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -63,6 +64,37 @@ func BenchmarkChatStream(b *testing.B) {
 			}
 			if n != 15 {
 				b.Fatalf("%d chunks, want 15", n)
+			}
+		}
+	})
+}
+
+// BenchmarkChatStream1000 streams 1,000 chunks (500 words and the spaces
+// between them) through prompt | model | parser: the per-chunk cost of the
+// whole streaming path, with and without tracing.
+func BenchmarkChatStream1000(b *testing.B) {
+	words := make([]string, 500)
+	for i := range words {
+		words[i] = "mot"
+	}
+	long := strings.Join(words, " ") + " "
+	c := runnable.Pipe3(
+		prompt.MustChat(prompt.Human("Translate to {language}: {text}")),
+		chatmodel.Fake(long),
+		parser.String(),
+	)
+	tracing(b, func(b *testing.B, opts ...runnable.Option) {
+		b.ReportAllocs()
+		for b.Loop() {
+			n := 0
+			for _, err := range c.Stream(b.Context(), input, opts...) {
+				if err != nil {
+					b.Fatal(err)
+				}
+				n++
+			}
+			if n != 1001 {
+				b.Fatalf("%d chunks, want 1001", n)
 			}
 		}
 	})
