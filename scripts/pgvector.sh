@@ -89,10 +89,14 @@ ensure_root() {
 	if [ -f "$ROOT/usr/lib/postgresql/17/lib/vector.so" ]; then
 		return
 	fi
-	command -v debootstrap >/dev/null || {
-		log "debootstrap is missing: apt-get install -y debootstrap"
-		exit 1
-	}
+	if ! command -v debootstrap >/dev/null; then
+		log "installing debootstrap"
+		apt-get install -y --no-install-recommends debootstrap >&2 ||
+			{ apt-get update >&2 && apt-get install -y --no-install-recommends debootstrap >&2; } || {
+			log "debootstrap is missing and could not be installed: apt-get install -y debootstrap"
+			exit 1
+		}
+	fi
 	log "building the trixie root in $ROOT (takes about a minute)"
 	mkdir -p "$(dirname "$ROOT")"
 	tmp="$ROOT.partial.$$"
