@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/langserve-go/langserve/internal/pyfmt"
 )
 
 // segment is one piece of a parsed template: literal text, or the name of a
@@ -141,7 +143,7 @@ func (f *fstring) format(values map[string]any) string {
 			b.WriteString(s.text)
 			continue
 		}
-		writeStr(&b, values[s.text])
+		pyfmt.WriteStr(&b, values[s.text])
 	}
 	return b.String()
 }

@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"slices"
-	"strings"
 
+	"github.com/langserve-go/langserve/internal/pyfmt"
 	"github.com/langserve-go/langserve/runnable/schema"
 )
 
@@ -27,7 +27,7 @@ func toMessages(name string, v any) ([]schema.Message, error) {
 	}
 	t := reflect.TypeOf(v)
 	if (t.Kind() != reflect.Slice && t.Kind() != reflect.Array) || t.Elem().Kind() == reflect.Uint8 {
-		return nil, errorf("variable %s should be a list of messages, got %s of type %T", name, pyString(v), v)
+		return nil, errorf("variable %s should be a list of messages, got %s of type %T", name, pyfmt.Str(v), v)
 	}
 	if t.Kind() == reflect.Slice && reflect.ValueOf(v).IsNil() {
 		return []schema.Message{}, nil
@@ -41,11 +41,4 @@ func toMessages(name string, v any) ([]schema.Message, error) {
 		return nil, errorf("variable %s should be a list of messages: %v", name, err)
 	}
 	return pv.Messages, nil
-}
-
-// pyString returns writeStr's rendering of v.
-func pyString(v any) string {
-	var b strings.Builder
-	writeStr(&b, v)
-	return b.String()
 }

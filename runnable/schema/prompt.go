@@ -6,7 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
+
+	"github.com/langserve-go/langserve/internal/pyfmt"
 )
 
 // PromptValue is what a prompt template produces and what a chat model
@@ -60,7 +61,7 @@ func (p PromptValue) String() string {
 		line := role + ": " + m.Text()
 		if m.Type.Base() == AIType {
 			if fc, ok := m.AdditionalKwargs["function_call"]; ok {
-				line += pyRepr(fc)
+				line += pyfmt.Repr(fc)
 			}
 		}
 		lines = append(lines, line)
@@ -264,84 +265,4 @@ func messageFromRole(rawRole json.RawMessage, obj map[string]json.RawMessage) (M
 		m.AdditionalKwargs = kw
 	}
 	return m, nil
-}
-
-// pyRepr renders a JSON-like value the way Python's str() prints it.
-func pyRepr(v any) string {
-	var b strings.Builder
-	writeRepr(&b, v)
-	return b.String()
-}
-
-func writeRepr(b *strings.Builder, v any) {
-	switch x := v.(type) {
-	case nil:
-		b.WriteString("None")
-	case bool:
-		if x {
-			b.WriteString("True")
-		} else {
-			b.WriteString("False")
-		}
-	case string:
-		quote := byte('\'')
-		if strings.ContainsRune(x, '\'') && !strings.ContainsRune(x, '"') {
-			quote = '"'
-		}
-		b.WriteByte(quote)
-		for _, r := range x {
-			switch {
-			case r == '\\':
-				b.WriteString(`\\`)
-			case r == rune(quote):
-				b.WriteByte('\\')
-				b.WriteRune(r)
-			case r == '\n':
-				b.WriteString(`\n`)
-			case r == '\r':
-				b.WriteString(`\r`)
-			case r == '\t':
-				b.WriteString(`\t`)
-			case !unicode.IsPrint(r) && r < 0x100:
-				fmt.Fprintf(b, `\x%02x`, r)
-			case !unicode.IsPrint(r) && r <= 0xffff:
-				fmt.Fprintf(b, `\u%04x`, r)
-			case !unicode.IsPrint(r):
-				fmt.Fprintf(b, `\U%08x`, r)
-			default:
-				b.WriteRune(r)
-			}
-		}
-		b.WriteByte(quote)
-	case map[string]any:
-		b.WriteByte('{')
-		for i, k := range sortedKeys(x) {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeRepr(b, k)
-			b.WriteString(": ")
-			writeRepr(b, x[k])
-		}
-		b.WriteByte('}')
-	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writeRepr(b, e)
-		}
-		b.WriteByte(']')
-	default:
-		if f, isInt, ok := toNumber(v); ok {
-			if isInt {
-				b.WriteString(strconv.FormatFloat(f, 'f', -1, 64))
-			} else {
-				b.WriteString(pyFloat(f, false))
-			}
-			return
-		}
-		fmt.Fprint(b, v)
-	}
 }

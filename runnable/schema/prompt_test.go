@@ -171,44 +171,6 @@ func TestPromptValueStringAndMessages(t *testing.T) {
 	}
 }
 
-func TestPyRepr(t *testing.T) {
-	for _, tt := range []struct {
-		in   any
-		want string
-	}{
-		{nil, "None"},
-		{true, "True"},
-		{"it's", `"it's"`},
-		{`a'b"c`, `'a\'b"c'`},
-		{"line\n", `'line\n'`},
-		{"bell\a é \U000E0001", `'bell\x07 é \U000e0001'`},
-		{[]any{1.0, 2.5, "x"}, "[1, 2.5, 'x']"},
-		{map[string]any{"b": false, "a": []any{}}, "{'a': [], 'b': False}"},
-	} {
-		if got := pyRepr(tt.in); got != tt.want {
-			t.Errorf("pyRepr(%#v) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
-func TestPyDumps(t *testing.T) {
-	for _, tt := range []struct {
-		in   any
-		want string
-	}{
-		{map[string]any{"city": "Paris", "n": 3.0, "f": 0.5, "l": []any{true, nil}}, `{"city": "Paris", "f": 0.5, "l": [true, null], "n": 3}`},
-		{map[string]any{"s": "é\U0001F600\n\"<"}, `{"s": "\u00e9\ud83d\ude00\n\"<"}`},
-		{map[string]any{}, `{}`},
-		{1e-7, "1e-07"},
-		{123456.5, "123456.5"},
-		{3, "3"},
-	} {
-		if got := pyDumps(tt.in); got != tt.want {
-			t.Errorf("pyDumps(%#v) = %s, want %s", tt.in, got, tt.want)
-		}
-	}
-}
-
 func TestChatGenerationJSON(t *testing.T) {
 	g := ChatGeneration{Message: AI("hi"), GenerationInfo: map[string]any{"finish_reason": "stop"}}
 	want := `{"text":"hi","generation_info":{"finish_reason":"stop"},"type":"ChatGeneration","message":` + mustMarshal(t, AI("hi")) + `}`

@@ -2,10 +2,8 @@ package schema
 
 import (
 	"encoding/json"
-	"math"
-	"strconv"
-	"strings"
-	"unicode/utf8"
+
+	"github.com/langserve-go/langserve/internal/pyfmt"
 )
 
 // finalizeAI applies what langchain-core's AIMessage / AIMessageChunk
@@ -138,7 +136,7 @@ func (m Message) initToolCalls() Message {
 	if len(m.ToolCallChunks) == 0 {
 		var chunks []ToolCallChunk
 		for _, tc := range m.ToolCalls {
-			chunks = append(chunks, ToolCallChunk{Name: tc.Name, Args: pyDumps(orEmpty(tc.Args)), ID: tc.ID})
+			chunks = append(chunks, ToolCallChunk{Name: tc.Name, Args: pyfmt.Dumps(orEmpty(tc.Args)), ID: tc.ID})
 		}
 		for _, tc := range m.InvalidToolCalls {
 			chunks = append(chunks, ToolCallChunk{Name: tc.Name, Args: tc.Args, ID: tc.ID})
@@ -171,133 +169,4 @@ func orEmpty(m map[string]any) map[string]any {
 		return map[string]any{}
 	}
 	return m
-}
-
-// pyDumps encodes v like Python's json.dumps with default arguments:
-// separators ", " and ": ", non-ASCII escaped as \uXXXX. LangChain uses it to
-// turn tool call args back into a chunk's args string. Map keys come out
-// sorted (Go maps have no insertion order to preserve); integral float64
-// values are written as integers because they came from JSON integers.
-func pyDumps(v any) string {
-	var b strings.Builder
-	writePy(&b, v)
-	return b.String()
-}
-
-func writePy(b *strings.Builder, v any) {
-	switch x := v.(type) {
-	case nil:
-		b.WriteString("null")
-	case bool:
-		if x {
-			b.WriteString("true")
-		} else {
-			b.WriteString("false")
-		}
-	case string:
-		writePyString(b, x)
-	case json.Number:
-		b.WriteString(x.String())
-	case map[string]any:
-		b.WriteByte('{')
-		for i, k := range sortedKeys(x) {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writePyString(b, k)
-			b.WriteString(": ")
-			writePy(b, x[k])
-		}
-		b.WriteByte('}')
-	case []any:
-		b.WriteByte('[')
-		for i, e := range x {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			writePy(b, e)
-		}
-		b.WriteByte(']')
-	default:
-		if f, isInt, ok := toNumber(v); ok {
-			b.WriteString(pyFloat(f, isInt))
-			return
-		}
-		// Other Go values: round-trip through encoding/json first.
-		data, err := json.Marshal(v)
-		if err != nil {
-			b.WriteString("null")
-			return
-		}
-		var generic any
-		if json.Unmarshal(data, &generic) != nil {
-			b.WriteString("null")
-			return
-		}
-		writePy(b, generic)
-	}
-}
-
-// pyFloat formats a number as Python prints it in JSON.
-func pyFloat(f float64, isInt bool) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case isInt:
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	abs := math.Abs(f)
-	if abs >= 1e-4 && abs < 1e16 {
-		return strconv.FormatFloat(f, 'f', -1, 64)
-	}
-	return strconv.FormatFloat(f, 'e', -1, 64)
-}
-
-func writePyString(b *strings.Builder, s string) {
-	const hex = "0123456789abcdef"
-	b.WriteByte('"')
-	for _, r := range s {
-		switch r {
-		case '"':
-			b.WriteString(`\"`)
-		case '\\':
-			b.WriteString(`\\`)
-		case '\n':
-			b.WriteString(`\n`)
-		case '\r':
-			b.WriteString(`\r`)
-		case '\t':
-			b.WriteString(`\t`)
-		case '\b':
-			b.WriteString(`\b`)
-		case '\f':
-			b.WriteString(`\f`)
-		default:
-			if r >= 0x20 && r < 0x7f {
-				b.WriteRune(r)
-				continue
-			}
-			if r == utf8.RuneError {
-				r = 0xfffd
-			}
-			write4 := func(u rune) {
-				b.WriteString(`\u`)
-				for shift := 12; shift >= 0; shift -= 4 {
-					b.WriteByte(hex[(u>>shift)&0xf])
-				}
-			}
-			if r > 0xffff {
-				r -= 0x10000
-				write4(0xd800 + (r>>10)&0x3ff)
-				write4(0xdc00 + r&0x3ff)
-			} else {
-				write4(r)
-			}
-		}
-	}
-	b.WriteByte('"')
 }
