@@ -12,18 +12,16 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
-	"fmt"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/langserve-go/langserve/examples/conformance/routes"
+	"github.com/langserve-go/langserve/internal/httpserver"
 )
 
 func main() {
@@ -47,32 +45,7 @@ func main() {
 
 // run serves on ln until ctx is cancelled, then shuts down within grace.
 func run(ctx context.Context, log *slog.Logger, ln net.Listener, grace time.Duration) error {
-	srv := &http.Server{
-		Handler:           routes.New(routes.WithLogger(log)),
-		ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
 	log.Info("serving the LangServe reference routes", "addr", "http://"+ln.Addr().String(),
 		"routes", "/echo /chat /chatmsg /chatv1 /fail /typed /retriever /conf /conflocked")
-
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down", "grace", grace)
-	sctx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	if err := srv.Shutdown(sctx); err != nil {
-		// Streams still running after the grace period are cut off.
-		srv.Close()
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-served; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	log.Info("stopped")
-	return nil
+	return httpserver.Serve(ctx, ln, routes.New(routes.WithLogger(log)), &httpserver.Options{Grace: grace, Logger: log})
 }

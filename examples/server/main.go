@@ -28,13 +28,13 @@ import (
 	"flag"
 	"log/slog"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
 	"time"
 
 	"github.com/langserve-go/langserve/examples/server/app"
+	"github.com/langserve-go/langserve/internal/httpserver"
 )
 
 func main() {
@@ -66,41 +66,13 @@ func run(ctx context.Context, log *slog.Logger, addr string, grace time.Duration
 	if err != nil {
 		return err
 	}
-	// Requests run under base, which outlives ctx for the grace period, so
-	// that a signal lets running streams finish before they are cancelled.
-	base, cancelBase := context.WithCancel(context.Background())
-	defer cancelBase()
-	srv := &http.Server{
-		Handler:           handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		// No ReadTimeout or WriteTimeout: they would cut off long streams
-		// and large uploads; the handlers bound bodies themselves.
-		IdleTimeout:    2 * time.Minute,
-		MaxHeaderBytes: 1 << 20,
-		ErrorLog:       slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-		BaseContext:    func(net.Listener) context.Context { return base },
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
 	log.Info("serving", "url", "http://"+ln.Addr().String(),
 		"routes", "/translate /rag /agent /rag/documents /rag/jobs/{id} /docs /health")
-
-	select {
-	case err := <-served:
-		return err
-	case <-ctx.Done():
-	}
-	log.Info("shutting down", "grace", grace)
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), grace)
-	defer cancel()
-	err = srv.Shutdown(shutdownCtx)
-	if errors.Is(err, context.DeadlineExceeded) {
-		log.Warn("requests still running after the grace period; cancelling them")
-		cancelBase()
-		err = srv.Close()
-	}
-	if serveErr := <-served; !errors.Is(serveErr, http.ErrServerClosed) {
-		return serveErr
+	err = httpserver.Serve(ctx, ln, handler, &httpserver.Options{Grace: grace, Logger: log})
+	if errors.Is(err, httpserver.ErrGraceExceeded) {
+		// Serve has warned about the requests it cut off; stopping at the
+		// end of the grace period is what -grace asks for.
+		return nil
 	}
 	return err
 }
