@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 
 	"github.com/google/uuid"
 
@@ -40,12 +39,10 @@ import (
 // emit or serialization error EventStream ignores everything and
 // [EventStream.Err] reports that error.
 type EventStream struct {
-	mu     sync.Mutex
+	emitter
 	v1     bool
 	filter Filter
 	input  any
-	emit   func(event []byte) error
-	err    error
 
 	runs    map[uuid.UUID]*runState
 	root    uuid.UUID
@@ -53,8 +50,6 @@ type EventStream struct {
 
 	firstSent bool      // v2: an event has been sent
 	firstID   uuid.UUID // v2: the run of the first event sent
-
-	buf []byte
 }
 
 // runState is what EventStream remembers of a running run. The members
@@ -71,8 +66,19 @@ type runState struct {
 	onStream, onEnd                   string
 }
 
-// newRunState encodes what the events of the run that ev starts repeat.
-// v1 reports no parent ids.
+// startRun registers the run that ev starts, with what its events repeat
+// encoded; v1 reports no parent ids. When that encoding fails, the error
+// stops the stream and startRun returns nil.
+func (e *EventStream) startRun(ev *runnable.Event) *runState {
+	st, err := e.newRunState(ev)
+	if err != nil {
+		e.err = err
+		return nil
+	}
+	e.runs[ev.RunID] = st
+	return st
+}
+
 func (e *EventStream) newRunState(ev *runnable.Event) (*runState, error) {
 	typ := string(ev.Type)
 	st := &runState{
@@ -110,7 +116,7 @@ func (e *EventStream) newRunState(ev *runnable.Event) (*runState, error) {
 // emit must not keep the slice after it returns. Any other version is an
 // error reported by Err, and nothing is emitted.
 func NewEventStream(version string, f Filter, input any, emit func(event []byte) error) *EventStream {
-	e := &EventStream{filter: f, input: input, emit: emit, runs: map[uuid.UUID]*runState{}}
+	e := &EventStream{emitter: emitter{emit: emit}, filter: f, input: input, runs: map[uuid.UUID]*runState{}}
 	switch version {
 	case "v1":
 		e.v1 = true
@@ -119,13 +125,6 @@ func NewEventStream(version string, f Filter, input any, emit func(event []byte)
 		e.err = fmt.Errorf(`wire: unknown stream_events version %q (want "v1" or "v2")`, version)
 	}
 	return e
-}
-
-// Err returns the first error of emit or of serializing a value, or nil.
-func (e *EventStream) Err() error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.err
 }
 
 // HandleEvent implements runnable.Handler.
@@ -148,12 +147,10 @@ func (e *EventStream) handleV2(ev *runnable.Event) {
 		if !e.started {
 			e.started, e.root = true, ev.RunID
 		}
-		st, err := e.newRunState(ev)
-		if err != nil {
-			e.err = err
+		st := e.startRun(ev)
+		if st == nil {
 			return
 		}
-		e.runs[ev.RunID] = st
 		data := object{}
 		switch ev.Type {
 		case runnable.ChatModelRun:
@@ -272,12 +269,10 @@ func (e *EventStream) handleV1(ev *runnable.Event) {
 			return
 		}
 		e.started, e.root = true, ev.RunID
-		st, err := e.newRunState(ev)
-		if err != nil {
-			e.err = err
+		st := e.startRun(ev)
+		if st == nil {
 			return
 		}
-		e.runs[ev.RunID] = st
 		e.send(ev.RunID, st.pass, object{
 			{"event", "on_" + string(ev.Type) + "_start"},
 			{"run_id", st.id},
@@ -325,13 +320,11 @@ func (e *EventStream) handleV1(ev *runnable.Event) {
 		if !e.filter.include(ev.Name, string(ev.Type), ev.Tags) {
 			return
 		}
-		st, err := e.newRunState(ev)
-		if err != nil {
-			e.err = err
+		st := e.startRun(ev)
+		if st == nil {
 			return
 		}
 		st.input, st.hasInput = v1Input(ev)
-		e.runs[ev.RunID] = st
 		data := object{}
 		if st.hasInput {
 			data = data.set("input", st.input)
@@ -448,14 +441,7 @@ func (e *EventStream) send(runID uuid.UUID, pass bool, event object) {
 		}
 	}
 	b, err := appendValue(e.buf[:0], event)
-	if err != nil {
-		e.err = encodeError("stream event", err)
-		return
-	}
-	e.buf = b
-	if err := e.emit(b); err != nil {
-		e.err = err
-	}
+	e.out("stream event", b, err)
 }
 
 // withData applies f to the event's data when it is an object (a custom

@@ -3,7 +3,6 @@ package wire
 import (
 	"context"
 	"strconv"
-	"sync"
 
 	"github.com/google/uuid"
 
@@ -37,10 +36,8 @@ import (
 // serialization error, LogStream ignores everything and [LogStream.Err]
 // reports that error.
 type LogStream struct {
-	mu     sync.Mutex
+	emitter
 	filter Filter
-	emit   func(patch []byte) error
-	err    error
 
 	root    uuid.UUID
 	started bool
@@ -50,8 +47,7 @@ type LogStream struct {
 	final    any // running aggregate of the root's output
 	hasFinal bool
 
-	buf []byte
-	ops []op
+	ops []op // reused for every patch
 }
 
 // logRun is a sub-run with a log entry, and the paths its patches use.
@@ -64,18 +60,11 @@ type logRun struct {
 // must not keep the slice after it returns.
 func NewLogStream(f Filter, emit func(patch []byte) error) *LogStream {
 	return &LogStream{
-		filter: f,
-		emit:   emit,
-		runs:   map[uuid.UUID]*logRun{},
-		counts: map[string]int{},
+		emitter: emitter{emit: emit},
+		filter:  f,
+		runs:    map[uuid.UUID]*logRun{},
+		counts:  map[string]int{},
 	}
-}
-
-// Err returns the first error of emit or of serializing a value, or nil.
-func (l *LogStream) Err() error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.err
 }
 
 // HandleEvent implements runnable.Handler.
@@ -202,14 +191,7 @@ func (l *LogStream) send(ops []op) {
 	l.ops = ops[:0]
 	b, err := appendPatch(l.buf[:0], ops)
 	clear(ops) // drop references to values already written
-	if err != nil {
-		l.err = encodeError("stream_log patch", err)
-		return
-	}
-	l.buf = b
-	if err := l.emit(b); err != nil {
-		l.err = err
-	}
+	l.out("stream_log patch", b, err)
 }
 
 // logOutput is a finished sub-run's final_output in LangChain's original
