@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/langserve-go/langserve/internal/lzstring"
+	"github.com/langserve-go/langserve/internal/validate"
 	"github.com/langserve-go/langserve/runnable"
 )
 
@@ -59,10 +60,10 @@ func (m *configModel) has(key string) bool {
 
 // parse validates one client config object and returns its fields of the
 // model; every other key is dropped. A null value leaves a field unset.
-func (m *configModel) parse(raw rawConfig) (runnable.Config, []detailError) {
+func (m *configModel) parse(raw rawConfig) (runnable.Config, []validate.Error) {
 	var (
 		cfg     runnable.Config
-		details []detailError
+		details []validate.Error
 	)
 	for _, key := range sortedKeys(raw) {
 		if !m.has(key) {
@@ -73,46 +74,38 @@ func (m *configModel) parse(raw rawConfig) (runnable.Config, []detailError) {
 			continue
 		}
 		loc := []any{key}
+		if key == "configurable" {
+			values, d := m.configurable(v, loc)
+			details = append(details, d...)
+			if d == nil {
+				cfg.Configurable = values
+			}
+			continue
+		}
+		if key == "run_id" {
+			id, d := parseUUID(v, loc)
+			details = append(details, d...)
+			cfg.RunID = id
+			continue
+		}
+		if d := validate.Value(configFieldSchemas[key], v, loc...); d != nil {
+			details = append(details, d...)
+			continue
+		}
 		switch key {
 		case "tags":
-			list, ok := v.([]any)
-			if !ok {
-				details = append(details, typeError("array", nil, v, loc))
-				continue
-			}
-			tags := make([]string, 0, len(list))
+			list := v.([]any)
+			tags := make([]string, len(list))
 			for i, t := range list {
-				s, ok := t.(string)
-				if !ok {
-					details = append(details, typeError("string", nil, t, at(loc, i)))
-					continue
-				}
-				tags = append(tags, s)
+				tags[i] = t.(string)
 			}
 			cfg.Tags = tags
 		case "metadata":
-			md, ok := v.(map[string]any)
-			if !ok {
-				details = append(details, typeError("object", nil, v, loc))
-				continue
-			}
-			cfg.Metadata = md
-		case "run_id":
-			s, ok := v.(string)
-			if !ok {
-				details = append(details, newDetail("uuid_type", loc, "UUID input should be a string, bytes or UUID object", v))
-				continue
-			}
-			id, err := uuid.Parse(s)
-			if err != nil {
-				details = append(details, validateValue(map[string]any{"type": "string", "format": "uuid"}, v, loc)...)
-				continue
-			}
-			cfg.RunID = id
+			cfg.Metadata = v.(map[string]any)
 		case "max_concurrency", "recursion_limit":
 			n, ok := configInt(v)
 			if !ok {
-				details = append(details, typeError("integer", nil, v, loc))
+				details = append(details, validate.New("int_type", loc, "Input should be a valid integer", v))
 				continue
 			}
 			if key == "max_concurrency" {
@@ -120,33 +113,53 @@ func (m *configModel) parse(raw rawConfig) (runnable.Config, []detailError) {
 			} else {
 				cfg.RecursionLimit = n
 			}
-		case "configurable":
-			obj, ok := v.(map[string]any)
-			if !ok {
-				details = append(details, typeError("object", map[string]any{"title": "Configurable", "properties": map[string]any{}}, v, loc))
-				continue
-			}
-			values := map[string]any{}
-			for _, spec := range m.specs {
-				x, ok := obj[spec.ID]
-				if !ok {
-					continue
-				}
-				if d := validateValue(spec.Schema, x, at(loc, spec.ID)); d != nil {
-					details = append(details, d...)
-					continue
-				}
-				values[spec.ID] = x
-			}
-			cfg.Configurable = values
 		}
 	}
 	return cfg, details
 }
 
+// configFieldSchemas are the types of the config fields a client may set,
+// as RunnableConfig declares them (configurable and run_id aside).
+var configFieldSchemas = map[string]map[string]any{
+	"tags":            {"type": "array", "items": map[string]any{"type": "string"}},
+	"metadata":        {"type": "object"},
+	"max_concurrency": {"type": "integer"},
+	"recursion_limit": {"type": "integer"},
+}
+
+// configurableSchema is the config model's "configurable" field: an object
+// (pydantic names it a Configurable model) whose declared fields are
+// checked one by one.
+var configurableSchema = map[string]any{"type": "object", "title": "Configurable", "properties": map[string]any{}}
+
+// configurable validates the values of the declared configurable fields;
+// undeclared keys are dropped.
+func (m *configModel) configurable(v any, loc []any) (map[string]any, []validate.Error) {
+	if d := validate.Value(configurableSchema, v, loc...); d != nil {
+		return nil, d
+	}
+	obj := v.(map[string]any)
+	var details []validate.Error
+	values := map[string]any{}
+	for _, spec := range m.specs {
+		x, ok := obj[spec.ID]
+		if !ok {
+			continue
+		}
+		if d := validate.Value(spec.Schema, x, append(slices.Clip(loc), spec.ID)...); d != nil {
+			details = append(details, d...)
+			continue
+		}
+		values[spec.ID] = x
+	}
+	return values, details
+}
+
+// configInt converts a validated integer, refusing what does not fit the
+// int32 that LangChain's limits are in practice.
 func configInt(v any) (int, bool) {
-	f, ok := number(v)
-	if !ok || !isInteger(v) || f > 1<<31 || f < -(1<<31) {
+	f, ok := v.(float64)
+	if !ok || f > 1<<31 || f < -(1<<31) {
 		return 0, false
 	}
 	return int(f), true
@@ -158,7 +171,7 @@ func configInt(v any) (int, bool) {
 // keys.
 func (s *settings) clientConfigs(model *configModel, raws ...rawConfig) (runnable.Config, *Error) {
 	var merged runnable.Config
-	var details []detailError
+	var details []validate.Error
 	for _, raw := range raws {
 		if raw == nil {
 			continue

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"strconv"
 
+	"github.com/langserve-go/langserve/internal/validate"
 	"github.com/langserve-go/langserve/internal/wire"
 	"github.com/langserve-go/langserve/runnable"
 	"github.com/langserve-go/langserve/runnable/prompt"
@@ -36,30 +37,9 @@ func (e *Error) Error() string {
 
 func (e *Error) Unwrap() error { return e.Err }
 
-// detailError is one entry of a 422 "detail" list, shaped like the
-// validation errors of pydantic v2 that FastAPI answers with.
-type detailError struct {
-	Type  string         `json:"type"`
-	Loc   []any          `json:"loc"`
-	Msg   string         `json:"msg"`
-	Input any            `json:"input"`
-	Ctx   map[string]any `json:"ctx,omitempty"`
-	URL   string         `json:"url,omitempty"`
-}
-
-// pydanticDocs is where pydantic links its error types from; clients ignore
-// it, but the shape matches LangServe's answers.
-const pydanticDocs = "https://errors.pydantic.dev/2.13/v/"
-
-func newDetail(typ string, loc []any, msg string, input any) detailError {
-	if loc == nil {
-		loc = []any{}
-	}
-	return detailError{Type: typ, Loc: loc, Msg: msg, Input: input, URL: pydanticDocs + typ}
-}
-
-// validationError is a 422 answer with a pydantic-style detail list.
-func validationError(details ...detailError) *Error {
+// validationError is a 422 answer with a pydantic-style detail list (see
+// internal/validate, which makes the entries).
+func validationError(details ...validate.Error) *Error {
 	return &Error{Status: http.StatusUnprocessableEntity, Detail: details}
 }
 
@@ -126,13 +106,13 @@ func clientError(err error, input any) *Error {
 		return e
 	}
 	if e, ok := errors.AsType[*runnable.ConfigValueError](err); ok {
-		return validationError(newDetail("value_error", []any{"configurable", e.ID},
+		return validationError(validate.New("value_error", []any{"configurable", e.ID},
 			"Value error, "+e.Error(), e.Value))
 	}
 	if e, ok := errors.AsType[*prompt.MissingVariablesError](err); ok {
-		details := make([]detailError, len(e.Missing))
+		details := make([]validate.Error, len(e.Missing))
 		for i, v := range e.Missing {
-			details[i] = newDetail("missing", []any{v}, "Field required", input)
+			details[i] = validate.New("missing", []any{v}, "Field required", input)
 		}
 		return validationError(details...)
 	}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+
+	"github.com/langserve-go/langserve/internal/validate"
 )
 
 // Feedback is a user's judgement of a run, as the playground's thumbs up
@@ -63,30 +65,22 @@ func (m *MemoryFeedbackStore) All() []Feedback {
 	return append([]Feedback(nil), m.items...)
 }
 
-// feedbackFields are the fields a feedback request may carry and the JSON
-// types each accepts (besides null).
-var feedbackFields = map[string][]string{
-	"score":      {"number", "boolean"},
-	"value":      {"number", "boolean", "string", "object"},
-	"comment":    {"string"},
-	"correction": {"object"},
-	"metadata":   {"object"},
+// feedbackFields are the optional fields of a feedback request and the
+// JSON types each accepts.
+var feedbackFields = map[string]map[string]any{
+	"score":      {"type": []any{"number", "boolean", "null"}},
+	"value":      {"type": []any{"number", "boolean", "string", "object", "null"}},
+	"comment":    {"type": []any{"string", "null"}},
+	"correction": {"type": []any{"object", "null"}},
+	"metadata":   {"type": []any{"object", "null"}},
 }
 
 // checkFeedbackBody validates the optional fields of a feedback request.
-func checkFeedbackBody(obj map[string]any, fields ...string) []detailError {
-	var details []detailError
+func checkFeedbackBody(obj map[string]any, fields ...string) []validate.Error {
+	var details []validate.Error
 	for _, name := range fields {
-		v, ok := obj[name]
-		if !ok || v == nil {
-			continue
-		}
-		fits := false
-		for _, t := range feedbackFields[name] {
-			fits = fits || typeOK(t, v)
-		}
-		if !fits {
-			details = append(details, typeError(feedbackFields[name][0], nil, v, []any{name}))
+		if v, ok := obj[name]; ok {
+			details = append(details, validate.Value(feedbackFields[name], v, name)...)
 		}
 	}
 	return details
@@ -115,14 +109,12 @@ func (s *settings) tokenFeedback(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, e)
 		return
 	}
-	var details []detailError
+	var details []validate.Error
 	switch tok, ok := obj["token_or_url"]; {
 	case !ok:
-		details = append(details, newDetail("missing", []any{"token_or_url"}, "Field required", obj))
+		details = append(details, validate.New("missing", []any{"token_or_url"}, "Field required", obj))
 	default:
-		if _, isStr := tok.(string); !isStr {
-			details = append(details, typeError("string", nil, tok, []any{"token_or_url"}))
-		}
+		details = append(details, validate.Value(stringSchema, tok, "token_or_url")...)
 	}
 	details = append(details, checkFeedbackBody(obj, "score", "value", "comment", "correction", "metadata")...)
 	if details != nil {
@@ -146,12 +138,12 @@ func (s *settings) createFeedback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var (
-		details []detailError
+		details []validate.Error
 		f       Feedback
 	)
 	switch v, ok := obj["run_id"]; {
 	case !ok:
-		details = append(details, newDetail("missing", []any{"run_id"}, "Field required", obj))
+		details = append(details, validate.New("missing", []any{"run_id"}, "Field required", obj))
 	case v != nil:
 		id, d := parseUUID(v, []any{"run_id"})
 		details = append(details, d...)
@@ -159,13 +151,10 @@ func (s *settings) createFeedback(w http.ResponseWriter, r *http.Request) {
 	}
 	switch v, ok := obj["key"]; {
 	case !ok:
-		details = append(details, newDetail("missing", []any{"key"}, "Field required", obj))
+		details = append(details, validate.New("missing", []any{"key"}, "Field required", obj))
 	default:
-		key, isStr := v.(string)
-		if !isStr {
-			details = append(details, typeError("string", nil, v, []any{"key"}))
-		}
-		f.Key = key
+		details = append(details, validate.Value(stringSchema, v, "key")...)
+		f.Key, _ = v.(string)
 	}
 	details = append(details, checkFeedbackBody(obj, "score", "value", "comment")...)
 	if details != nil {
@@ -201,7 +190,7 @@ func (s *settings) publicTraceLink(w http.ResponseWriter, r *http.Request) {
 	}
 	v, ok := obj["run_id"]
 	if !ok {
-		s.writeError(w, validationError(newDetail("missing", []any{"run_id"}, "Field required", obj)))
+		s.writeError(w, validationError(validate.New("missing", []any{"run_id"}, "Field required", obj)))
 		return
 	}
 	id, details := parseUUID(v, []any{"run_id"})
@@ -222,14 +211,18 @@ func (s *settings) publicTraceLink(w http.ResponseWriter, r *http.Request) {
 	writeJSONBytes(w, http.StatusOK, b)
 }
 
-func parseUUID(v any, loc []any) (uuid.UUID, []detailError) {
+var uuidSchema = map[string]any{"type": "string", "format": "uuid"}
+
+// parseUUID parses a UUID field (a run id) of a request, with pydantic's
+// errors for what is not one.
+func parseUUID(v any, loc []any) (uuid.UUID, []validate.Error) {
 	s, ok := v.(string)
 	if !ok {
-		return uuid.Nil, []detailError{newDetail("uuid_type", loc, "UUID input should be a string, bytes or UUID object", v)}
+		return uuid.Nil, []validate.Error{validate.New("uuid_type", loc, "UUID input should be a string, bytes or UUID object", v)}
 	}
 	id, err := uuid.Parse(s)
 	if err != nil {
-		return uuid.Nil, validateValue(map[string]any{"type": "string", "format": "uuid"}, v, loc)
+		return uuid.Nil, validate.Value(uuidSchema, v, loc...)
 	}
 	return id, nil
 }

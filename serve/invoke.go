@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/langserve-go/langserve/internal/validate"
 	"github.com/langserve-go/langserve/internal/wire"
 	"github.com/langserve-go/langserve/runnable"
 )
@@ -103,7 +104,7 @@ func (v *server[I, O]) batch(w http.ResponseWriter, r *http.Request, rt route) {
 	if err := json.Unmarshal(rawIns, &inputs); err != nil || isNull(rawIns) {
 		// LangServe answers a 500 here (its batch validation runs outside
 		// the 422 translation); it is the client's error.
-		v.s.writeError(w, validationError(newDetail("list_type", []any{"inputs"}, "Input should be a valid list", decodeAny(rawIns))))
+		v.s.writeError(w, validationError(validate.New("list_type", []any{"inputs"}, "Input should be a valid list", decodeAny(rawIns))))
 		return
 	}
 	hashCfg, e := hashConfig(rt)

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 
+	"github.com/langserve-go/langserve/internal/validate"
 	"github.com/langserve-go/langserve/internal/wire"
 )
 
@@ -50,7 +51,7 @@ func decodeEnvelope(body []byte, model string) (*envelope, *Error) {
 		if err := json.Unmarshal(body, &v); err != nil {
 			return nil, errInvalidJSON
 		}
-		d := newDetail("model_type", nil, "Input should be a valid dictionary or instance of "+model, v)
+		d := validate.New("model_type", nil, "Input should be a valid dictionary or instance of "+model, v)
 		d.Ctx = map[string]any{"class_name": model}
 		return nil, validationError(d)
 	}
@@ -88,7 +89,7 @@ func decodeAny(raw json.RawMessage) any {
 
 // missing is the error for a required member that the body lacks.
 func (e *envelope) missing(name string) *Error {
-	return validationError(newDetail("missing", []any{name}, "Field required", e.whole()))
+	return validationError(validate.New("missing", []any{name}, "Field required", e.whole()))
 }
 
 // bodyConfig returns the "config" member of an invoke or stream body: an
@@ -111,7 +112,7 @@ func objectConfig(raw json.RawMessage, loc []any) (rawConfig, *Error) {
 			return m, nil
 		}
 	}
-	return nil, validationError(newDetail("dict_type", loc, "Input should be a valid dictionary", decodeAny(raw)))
+	return nil, validationError(validate.New("dict_type", loc, "Input should be a valid dictionary", decodeAny(raw)))
 }
 
 // batchConfigs returns the "config" member of a batch body: nil when
@@ -130,12 +131,12 @@ func (e *envelope) batchConfigs() (single rawConfig, list []rawConfig, isList bo
 		single, e := objectConfig(raw, []any{"config"})
 		return single, nil, false, e
 	case len(t) > 0 && t[0] == '[' && json.Unmarshal(raw, &items) == nil:
-		var details []detailError
+		var details []validate.Error
 		list = make([]rawConfig, len(items))
 		for i, item := range items {
 			m, e := objectConfig(item, []any{"config", "list", i})
 			if e != nil {
-				details = append(details, e.Detail.([]detailError)...)
+				details = append(details, e.Detail.([]validate.Error)...)
 				continue
 			}
 			list[i] = m
@@ -147,8 +148,8 @@ func (e *envelope) batchConfigs() (single rawConfig, list []rawConfig, isList bo
 	default:
 		v := decodeAny(raw)
 		return nil, nil, false, validationError(
-			newDetail("dict_type", []any{"config", "dict"}, "Input should be a valid dictionary", v),
-			newDetail("list_type", []any{"config", "list"}, "Input should be a valid list", v),
+			validate.New("dict_type", []any{"config", "dict"}, "Input should be a valid dictionary", v),
+			validate.New("list_type", []any{"config", "list"}, "Input should be a valid list", v),
 		)
 	}
 }
@@ -162,7 +163,7 @@ var filterNames = []string{"include_names", "include_types", "include_tags", "ex
 func (e *envelope) filters() (wire.Filter, *Error) {
 	var f wire.Filter
 	dst := []*[]string{&f.IncludeNames, &f.IncludeTypes, &f.IncludeTags, &f.ExcludeNames, &f.ExcludeTypes, &f.ExcludeTags}
-	var details []detailError
+	var details []validate.Error
 	for i, name := range filterNames {
 		raw, ok := e.field(name)
 		if !ok || isNull(raw) {
@@ -171,14 +172,14 @@ func (e *envelope) filters() (wire.Filter, *Error) {
 		v := decodeAny(raw)
 		list, ok := v.([]any)
 		if !ok {
-			details = append(details, newDetail("list_type", []any{name}, "Input should be a valid list", v))
+			details = append(details, validate.New("list_type", []any{name}, "Input should be a valid list", v))
 			continue
 		}
 		out := make([]string, 0, len(list))
 		for j, x := range list {
 			s, ok := x.(string)
 			if !ok {
-				details = append(details, newDetail("string_type", []any{name, j}, "Input should be a valid string", x))
+				details = append(details, validate.New("string_type", []any{name, j}, "Input should be a valid string", x))
 				continue
 			}
 			out = append(out, s)

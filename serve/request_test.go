@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/langserve-go/langserve/runnable"
@@ -114,5 +115,43 @@ func TestBodyLimit(t *testing.T) {
 	h.ServeHTTP(rec, req)
 	if rec.Code != 413 {
 		t.Errorf("announced 10 MiB + 1: status %d, want 413", rec.Code)
+	}
+}
+
+// String constraints of the input schema (minLength, maxLength, pattern)
+// are checked before the run: a bad input gets pydantic's 422, and the
+// runnable never sees it.
+func TestStringConstraints(t *testing.T) {
+	type In struct {
+		Text string `json:"text"`
+	}
+	var calls atomic.Int32
+	r := runnable.Lambda("shout", func(_ context.Context, in In) (string, error) {
+		calls.Add(1)
+		return strings.ToUpper(in.Text), nil
+	})
+	h := handler(t, r, &serve.Options{Path: "/shout", InputSchema: runnable.Schema{
+		"title": "ShoutInput", "type": "object", "required": []any{"text"},
+		"properties": map[string]any{"text": map[string]any{"type": "string", "minLength": 1, "maxLength": 5, "pattern": `\S`}},
+	}})
+	for _, test := range []struct {
+		name, path, body, want string
+	}{
+		{"empty", "/shout/invoke", `{"input":{"text":""}}`,
+			`{"detail":[{"type":"string_too_short","loc":["text"],"msg":"String should have at least 1 character","input":"","ctx":{"min_length":1},"url":"https://errors.pydantic.dev/2.13/v/string_too_short"}]}`},
+		{"too long", "/shout/stream", `{"input":{"text":"abcdef"}}`,
+			`{"detail":[{"type":"string_too_long","loc":["text"],"msg":"String should have at most 5 characters","input":"abcdef","ctx":{"max_length":5},"url":"https://errors.pydantic.dev/2.13/v/string_too_long"}]}`},
+		{"white space", "/shout/batch", `{"inputs":[{"text":"ok"},{"text":"  "}]}`,
+			`{"detail":[{"type":"string_pattern_mismatch","loc":["inputs",1,"text"],"msg":"String should match pattern '\\S'","input":"  ","ctx":{"pattern":"\\S"},"url":"https://errors.pydantic.dev/2.13/v/string_pattern_mismatch"}]}`},
+	} {
+		t.Run(test.name, func(t *testing.T) {
+			wantJSON(t, do(t, h, "POST", test.path, test.body), 422, test.want)
+		})
+	}
+	if n := calls.Load(); n != 0 {
+		t.Errorf("the runnable ran %d times on invalid input", n)
+	}
+	if resp := do(t, h, "POST", "/shout/invoke", `{"input":{"text":" hi "}}`); resp.status != 200 || calls.Load() != 1 {
+		t.Errorf("valid input: %d %s", resp.status, resp.body)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"sync"
 
+	"github.com/langserve-go/langserve/internal/validate"
 	"github.com/langserve-go/langserve/playground"
 	"github.com/langserve-go/langserve/runnable"
 )
@@ -160,7 +161,7 @@ func (v *server[I, O]) decodeInput(raw json.RawMessage, cfg runnable.Config, loc
 		}
 		return nil, &Error{Status: http.StatusInternalServerError, Err: err}
 	}
-	if d := validateValue(sch, input, loc); d != nil {
+	if d := validate.Value(sch, input, loc...); d != nil {
 		return nil, validationError(d...)
 	}
 	req := &request[I]{cfg: cfg, input: input}
@@ -171,11 +172,7 @@ func (v *server[I, O]) decodeInput(raw json.RawMessage, cfg runnable.Config, loc
 		}
 	}
 	if err := json.Unmarshal(raw, &req.in); err != nil {
-		d := decodeError(err, input)
-		for i := range d {
-			d[i].Loc = append(append([]any{}, loc...), d[i].Loc...)
-		}
-		return nil, validationError(d...)
+		return nil, validationError(validate.DecodeError(err, input, loc...)...)
 	}
 	return req, nil
 }

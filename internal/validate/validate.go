@@ -1,363 +1,732 @@
 // Package validate checks decoded JSON values against the JSON Schemas that
-// internal/jsonschema produces, and reports failures the way pydantic v2
-// does, so that a 422 from langserve-go carries the same "detail" list a
-// LangServe server would send: the error type, where it is (loc), a message,
-// and the offending input.
+// internal/jsonschema (and pydantic) produce, and reports what does not fit
+// the way pydantic v2 does, so that a 422 from langserve-go carries the
+// same "detail" list a LangServe server would send: a missing prompt
+// variable is {"type":"missing","loc":["text"],…}, a word where an integer
+// belongs {"type":"int_parsing",…}.
 //
-// It covers the schema keywords our schemas use: type, properties,
-// required, items, prefixItems, additionalProperties (as a schema), enum,
-// const, anyOf, oneOf, allOf, $ref into $defs, and format uuid. Unknown
-// keywords are ignored, as a lenient validator should.
+// It covers the schema vocabulary those schemas use: $ref into $defs,
+// type, const, enum, properties, required, additionalProperties, items,
+// prefixItems, minItems/maxItems, minLength/maxLength, pattern, anyOf,
+// oneOf, allOf and the uuid format. Unknown keywords constrain nothing.
+// Where pydantic coerces in lax mode (the string "5" to an integer, "yes"
+// to a boolean), this validator is strict, because the Go types the value
+// is decoded into afterwards are strict too.
+//
+// serve validates every request input with it; chains/agent checks tool
+// arguments with it.
 package validate
 
 import (
+	"bytes"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"reflect"
 	"regexp"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
+
+	"github.com/google/uuid"
+
+	"github.com/langserve-go/langserve/internal/pyfmt"
 )
 
-// Error is one pydantic-style validation error.
+// Error is one pydantic-style validation error: an entry of the "detail"
+// list of a 422 answer. The field order is pydantic's, which clients that
+// compare bodies (and the golden transcripts) see.
 type Error struct {
 	Type  string         `json:"type"`
 	Loc   []any          `json:"loc"`
 	Msg   string         `json:"msg"`
 	Input any            `json:"input"`
 	Ctx   map[string]any `json:"ctx,omitempty"`
-	URL   string         `json:"url"`
+	URL   string         `json:"url,omitempty"`
 }
 
-// pydanticVersion is the version in error URLs; the golden transcripts were
-// recorded with pydantic 2.13.
-const pydanticVersion = "2.13"
-
-func newError(typ string, loc []any, msg string, input any, ctx map[string]any) Error {
-	return Error{
-		Type:  typ,
-		Loc:   append([]any{}, loc...), // never null: pydantic writes [] for the root
-		Msg:   msg,
-		Input: input,
-		Ctx:   ctx,
-		URL:   "https://errors.pydantic.dev/" + pydanticVersion + "/v/" + typ,
+// MarshalJSON writes e with its members in pydantic's order, ctx
+// included ({"field_type":…,"min_length":…,"actual_length":…}, where a
+// map would sort the keys), and without HTML escaping, as LangServe's
+// answers are written.
+func (e Error) MarshalJSON() ([]byte, error) {
+	b := append(make([]byte, 0, 128), `{"type":`...)
+	b, err := appendJSON(b, e.Type)
+	if err != nil {
+		return nil, err
 	}
+	loc := e.Loc
+	if loc == nil {
+		loc = []any{}
+	}
+	b = append(b, `,"loc":`...)
+	if b, err = appendJSON(b, loc); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"msg":`...)
+	if b, err = appendJSON(b, e.Msg); err != nil {
+		return nil, err
+	}
+	b = append(b, `,"input":`...)
+	if b, err = appendJSON(b, e.Input); err != nil {
+		return nil, err
+	}
+	if len(e.Ctx) > 0 {
+		keys := sortedKeys(e.Ctx)
+		slices.SortStableFunc(keys, func(a, b string) int { return ctxRank(a) - ctxRank(b) })
+		b = append(b, `,"ctx":{`...)
+		for i, k := range keys {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			if b, err = appendJSON(b, k); err != nil {
+				return nil, err
+			}
+			b = append(b, ':')
+			if b, err = appendJSON(b, e.Ctx[k]); err != nil {
+				return nil, err
+			}
+		}
+		b = append(b, '}')
+	}
+	if e.URL != "" {
+		b = append(b, `,"url":`...)
+		if b, err = appendJSON(b, e.URL); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
 }
 
-// Missing is the error for a required key that is absent; servers use it
-// for the request envelope ("input" missing).
-func Missing(loc []any, input any) Error {
-	return newError("missing", loc, "Field required", input, nil)
+// ctxRank orders the ctx keys of length errors as pydantic writes them;
+// other keys follow in alphabetical order.
+func ctxRank(key string) int {
+	switch key {
+	case "field_type":
+		return 0
+	case "min_length":
+		return 1
+	case "max_length":
+		return 2
+	case "actual_length":
+		return 3
+	}
+	return 4
 }
+
+func appendJSON(b []byte, v any) ([]byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return b, err
+	}
+	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte("\n"))...), nil
+}
+
+// docsURL is where pydantic links its error types from; the golden
+// transcripts were recorded with pydantic 2.13.
+const docsURL = "https://errors.pydantic.dev/2.13/v/"
+
+// New returns the error of type typ at loc, with pydantic's URL for typ.
+// loc is copied; a nil loc is the root ([] in JSON, never null).
+func New(typ string, loc []any, msg string, input any) Error {
+	return Error{Type: typ, Loc: append([]any{}, loc...), Msg: msg, Input: input, URL: docsURL + typ}
+}
+
+// Missing is the error for a required key that is absent from input.
+func Missing(loc []any, input any) Error {
+	return New("missing", loc, "Field required", input)
+}
+
+// MaxErrors bounds how many errors one call of Value reports, so that a
+// huge invalid input cannot make a huge answer.
+const MaxErrors = 64
 
 // Value validates v, a value decoded by encoding/json into any (numbers as
 // float64 or json.Number), against schema. loc prefixes every error's
-// location. It returns nil when v is valid.
+// location (a batch item's ["inputs", i]). It returns nil when v fits or
+// schema is nil.
 func Value(schema map[string]any, v any, loc ...any) []Error {
-	c := checker{root: schema}
-	return c.check(schema, v, loc, 0)
+	if schema == nil {
+		return nil
+	}
+	c := &checker{root: schema}
+	c.check(schema, v, loc)
+	return c.errs
 }
 
 type checker struct {
-	root map[string]any
+	root  map[string]any
+	errs  []Error
+	depth int
 }
 
-// maxDepth bounds recursion through $ref cycles and deeply nested input.
+// maxDepth bounds recursion through $ref cycles and deeply nested values.
 const maxDepth = 64
 
-func (c *checker) check(s map[string]any, v any, loc []any, depth int) []Error {
-	if s == nil || depth > maxDepth {
-		return nil
+func (c *checker) add(e Error) {
+	if len(c.errs) < MaxErrors {
+		c.errs = append(c.errs, e)
 	}
-	if ref, ok := s["$ref"].(string); ok {
-		if target := c.resolve(ref); target != nil {
-			if errs := c.check(target, v, loc, depth+1); errs != nil {
-				return errs
-			}
+}
+
+// at returns loc extended with one more element, never sharing the
+// backing array with loc.
+func at(loc []any, elem any) []any {
+	out := make([]any, len(loc)+1)
+	copy(out, loc)
+	out[len(loc)] = elem
+	return out
+}
+
+// resolve follows $ref chains within the root document.
+func (c *checker) resolve(s map[string]any) map[string]any {
+	for range 32 {
+		ref, ok := s["$ref"].(string)
+		if !ok {
+			return s
 		}
+		target := lookupRef(c.root, ref)
+		if target == nil {
+			return map[string]any{} // an unknown reference constrains nothing
+		}
+		// Sibling keywords of a $ref (title, default, description) do not
+		// constrain values.
+		s = target
 	}
-	if all, ok := s["allOf"].([]any); ok {
-		for _, sub := range all {
-			if m, ok := sub.(map[string]any); ok {
-				if errs := c.check(m, v, loc, depth+1); errs != nil {
-					return errs
+	return s
+}
+
+func lookupRef(root map[string]any, ref string) map[string]any {
+	for _, prefix := range []string{"#/$defs/", "#/definitions/", "#/components/schemas/"} {
+		if name, ok := strings.CutPrefix(ref, prefix); ok {
+			for _, key := range []string{"$defs", "definitions"} {
+				if defs, ok := root[key].(map[string]any); ok {
+					if d, ok := defs[name].(map[string]any); ok {
+						return d
+					}
 				}
 			}
 		}
 	}
-	for _, key := range []string{"anyOf", "oneOf"} {
-		if opts, ok := s[key].([]any); ok && len(opts) > 0 {
-			if errs := c.union(opts, v, loc, depth); errs != nil {
-				return errs
+	if ref == "#" {
+		return root
+	}
+	return nil
+}
+
+func (c *checker) check(s map[string]any, v any, loc []any) {
+	c.depth++
+	defer func() { c.depth-- }()
+	if c.depth > maxDepth {
+		return // a recursive schema over a deep value: accept rather than loop
+	}
+	s = c.resolve(s)
+	if len(s) == 0 {
+		return
+	}
+	if all, ok := s["allOf"].([]any); ok {
+		for _, sub := range all {
+			if m, ok := sub.(map[string]any); ok {
+				c.check(m, v, loc)
 			}
 		}
 	}
-	if cv, ok := s["const"]; ok && !equal(cv, v) {
-		return []Error{literalError([]any{cv}, v, loc)}
+	for _, key := range []string{"anyOf", "oneOf"} {
+		if alts, ok := s[key].([]any); ok {
+			c.union(alts, v, loc)
+			return
+		}
 	}
-	if enum, ok := s["enum"].([]any); ok && !slices.ContainsFunc(enum, func(e any) bool { return equal(e, v) }) {
-		return []Error{literalError(enum, v, loc)}
+	if cv, ok := s["const"]; ok {
+		if !jsonEqual(cv, v) {
+			c.literal([]any{cv}, v, loc)
+		}
+		return
 	}
+	if enum, ok := s["enum"].([]any); ok {
+		if !containsJSON(enum, v) {
+			c.literal(enum, v, loc)
+		}
+		return
+	}
+	if !c.checkType(s, v, loc) {
+		return
+	}
+	switch v := v.(type) {
+	case map[string]any:
+		c.object(s, v, loc)
+	case []any:
+		c.array(s, v, loc)
+	case string:
+		c.str(s, v, loc)
+	}
+}
+
+// checkType checks the "type" keyword; it reports false (after adding an
+// error) when v has none of the allowed types.
+func (c *checker) checkType(s map[string]any, v any, loc []any) bool {
+	var types []string
 	switch t := s["type"].(type) {
 	case string:
-		return c.typed(s, t, v, loc, depth)
+		types = []string{t}
 	case []any:
-		var first []Error
-		for _, tt := range t {
-			name, _ := tt.(string)
-			errs := c.typed(s, name, v, loc, depth)
-			if errs == nil {
-				return nil
-			}
-			if first == nil {
-				first = errs
+		for _, x := range t {
+			if str, ok := x.(string); ok {
+				types = append(types, str)
 			}
 		}
-		return first
+	case []string:
+		types = t
 	}
-	return nil
-}
-
-// union validates v against the first option it fits. Like pydantic's
-// smart unions, a failure reports the errors of every option.
-func (c *checker) union(opts []any, v any, loc []any, depth int) []Error {
-	var all []Error
-	for _, o := range opts {
-		m, ok := o.(map[string]any)
-		if !ok {
-			continue
+	if len(types) == 0 {
+		return true
+	}
+	for _, t := range types {
+		if typeOK(t, v) {
+			return true
 		}
-		errs := c.check(m, v, loc, depth+1)
-		if errs == nil {
-			return nil
-		}
-		all = append(all, errs...)
 	}
-	return all
+	c.add(typeError(types[0], s, v, loc))
+	return false
 }
 
-func (c *checker) resolve(ref string) map[string]any {
-	const prefix = "#/$defs/"
-	if !strings.HasPrefix(ref, prefix) {
-		return nil
-	}
-	defs, _ := c.root["$defs"].(map[string]any)
-	m, _ := defs[strings.TrimPrefix(ref, prefix)].(map[string]any)
-	return m
-}
-
-var uuidPattern = regexp.MustCompile(`^(?i)(urn:uuid:)?\{?[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}\}?$`)
-
-func (c *checker) typed(s map[string]any, typ string, v any, loc []any, depth int) []Error {
-	switch typ {
+func typeOK(t string, v any) bool {
+	switch t {
 	case "null":
-		if v != nil {
-			return []Error{newError("none_required", loc, "Input should be None", v, nil)}
-		}
-	case "string":
-		str, ok := v.(string)
-		if !ok {
-			return []Error{newError("string_type", loc, "Input should be a valid string", v, nil)}
-		}
-		n := utf8.RuneCountInString(str)
-		if max, ok := number(s["maxLength"]); ok && float64(n) > max {
-			return []Error{newError("string_too_long", loc, fmt.Sprintf("String should have at most %s", plural(int(max), "character")), v, map[string]any{"max_length": int(max)})}
-		}
-		if min, ok := number(s["minLength"]); ok && float64(n) < min {
-			return []Error{newError("string_too_short", loc, fmt.Sprintf("String should have at least %s", plural(int(min), "character")), v, map[string]any{"min_length": int(min)})}
-		}
-		if s["format"] == "uuid" && !uuidPattern.MatchString(str) {
-			return []Error{newError("uuid_parsing", loc, "Input should be a valid UUID, invalid character: expected an optional prefix of `urn:uuid:` followed by [0-9a-fA-F-]", v, map[string]any{"error": "invalid character"})}
-		}
+		return v == nil
 	case "boolean":
-		switch x := v.(type) {
-		case bool:
-		case string:
-			switch strings.ToLower(x) {
-			case "0", "off", "f", "false", "n", "no", "1", "on", "t", "true", "y", "yes":
-			default:
-				return []Error{newError("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", v, nil)}
-			}
-		default:
-			if f, ok := number(v); ok && (f == 0 || f == 1) {
-				return nil
-			}
-			return []Error{newError("bool_type", loc, "Input should be a valid boolean", v, nil)}
-		}
+		_, ok := v.(bool)
+		return ok
+	case "string":
+		_, ok := v.(string)
+		return ok
+	case "number":
+		_, ok := number(v)
+		return ok
 	case "integer":
-		if str, ok := v.(string); ok {
-			if _, err := strconv.ParseInt(strings.TrimSpace(str), 10, 64); err != nil {
-				return []Error{newError("int_parsing", loc, "Input should be a valid integer, unable to parse string as an integer", v, nil)}
-			}
-			return nil
+		return isInteger(v)
+	case "array":
+		_, ok := v.([]any)
+		return ok
+	case "object":
+		_, ok := v.(map[string]any)
+		return ok
+	}
+	return true // an unknown type name constrains nothing
+}
+
+// isInteger reports whether v is a JSON number without a fractional part.
+// A json.Number must also be written as an integer, which is what a Go
+// integer accepts.
+func isInteger(v any) bool {
+	if n, ok := v.(json.Number); ok {
+		return !strings.ContainsAny(string(n), ".eE")
+	}
+	f, ok := number(v)
+	return ok && f == math.Trunc(f) && !math.IsInf(f, 0)
+}
+
+// typeError is pydantic's error for v where a value of JSON type t
+// belongs; s (which may be nil) names the model of an object.
+func typeError(t string, s map[string]any, v any, loc []any) Error {
+	switch t {
+	case "null":
+		return New("none_required", loc, "Input should be None", v)
+	case "boolean":
+		if _, ok := v.(string); ok {
+			return New("bool_parsing", loc, "Input should be a valid boolean, unable to interpret input", v)
 		}
-		f, ok := number(v)
-		if !ok {
-			return []Error{newError("int_type", loc, "Input should be a valid integer", v, nil)}
-		}
-		if f != math.Trunc(f) {
-			return []Error{newError("int_from_float", loc, "Input should be a valid integer, got a number with a fractional part", v, nil)}
-		}
+		return New("bool_type", loc, "Input should be a valid boolean", v)
+	case "string":
+		return New("string_type", loc, "Input should be a valid string", v)
 	case "number":
 		if str, ok := v.(string); ok {
-			if _, err := strconv.ParseFloat(strings.TrimSpace(str), 64); err != nil {
-				return []Error{newError("float_parsing", loc, "Input should be a valid number, unable to parse string as a number", v, nil)}
+			if _, err := strconv.ParseFloat(str, 64); err != nil {
+				return New("float_parsing", loc, "Input should be a valid number, unable to parse string as a number", v)
 			}
-			return nil
 		}
-		if _, ok := number(v); !ok {
-			return []Error{newError("float_type", loc, "Input should be a valid number", v, nil)}
+		return New("float_type", loc, "Input should be a valid number", v)
+	case "integer":
+		switch x := v.(type) {
+		case string:
+			if _, err := strconv.ParseInt(strings.TrimSpace(x), 10, 64); err != nil {
+				return New("int_parsing", loc, "Input should be a valid integer, unable to parse string as an integer", v)
+			}
+		default:
+			if f, ok := number(x); ok && f != math.Trunc(f) {
+				return New("int_from_float", loc, "Input should be a valid integer, got a number with a fractional part", v)
+			}
 		}
+		return New("int_type", loc, "Input should be a valid integer", v)
 	case "array":
-		items, ok := v.([]any)
-		if !ok {
-			return []Error{newError("list_type", loc, "Input should be a valid list", v, nil)}
-		}
-		return c.array(s, items, loc, depth)
+		return New("list_type", loc, "Input should be a valid list", v)
 	case "object":
-		obj, ok := v.(map[string]any)
-		if !ok {
-			if title, _ := s["title"].(string); title != "" && s["properties"] != nil {
-				return []Error{newError("model_type", loc, "Input should be a valid dictionary or instance of "+title, v, map[string]any{"class_name": title})}
+		// A model (an object with declared properties and a title) is
+		// reported as pydantic reports models, a plain dict as a dict.
+		if title, ok := s["title"].(string); ok && title != "" {
+			if _, ok := s["properties"]; ok {
+				e := New("model_type", loc, "Input should be a valid dictionary or instance of "+title, v)
+				e.Ctx = map[string]any{"class_name": title}
+				return e
 			}
-			return []Error{newError("dict_type", loc, "Input should be a valid dictionary", v, nil)}
 		}
-		return c.object(s, obj, loc, depth)
+		return New("dict_type", loc, "Input should be a valid dictionary", v)
 	}
-	return nil
+	return New("value_error", loc, "Value error, unexpected value", v)
 }
 
-func (c *checker) array(s map[string]any, items []any, loc []any, depth int) []Error {
-	var errs []Error
-	prefix, _ := s["prefixItems"].([]any)
-	if len(prefix) > 0 && len(items) != len(prefix) {
-		if len(items) < len(prefix) {
-			errs = append(errs, newError("too_short", loc, fmt.Sprintf("Tuple should have at least %d items after validation, not %d", len(prefix), len(items)), items, map[string]any{"field_type": "Tuple", "min_length": len(prefix), "actual_length": len(items)}))
-		} else {
-			errs = append(errs, newError("too_long", loc, fmt.Sprintf("Tuple should have at most %d items after validation, not %d", len(prefix), len(items)), items, map[string]any{"field_type": "Tuple", "max_length": len(prefix), "actual_length": len(items)}))
+// str checks the string keywords in pydantic's order: minLength,
+// maxLength, pattern (one error at most), then the uuid format. Lengths
+// count characters, as Python does.
+func (c *checker) str(s map[string]any, v string, loc []any) {
+	n := -1
+	length := func() int {
+		if n < 0 {
+			n = utf8.RuneCountInString(v)
 		}
-		return errs
+		return n
 	}
-	itemSchema, _ := s["items"].(map[string]any)
-	for i, it := range items {
-		sub := itemSchema
-		if i < len(prefix) {
-			sub, _ = prefix[i].(map[string]any)
+	if limit, ok := intKeyword(s, "minLength"); ok && length() < limit {
+		e := New("string_too_short", loc, "String should have at least "+plural(limit, "character"), v)
+		e.Ctx = map[string]any{"min_length": limit}
+		c.add(e)
+		return
+	}
+	if limit, ok := intKeyword(s, "maxLength"); ok && length() > limit {
+		e := New("string_too_long", loc, "String should have at most "+plural(limit, "character"), v)
+		e.Ctx = map[string]any{"max_length": limit}
+		c.add(e)
+		return
+	}
+	if p, ok := s["pattern"].(string); ok {
+		// pydantic searches for the pattern (re.search), as MatchString
+		// does; a pattern RE2 cannot compile constrains nothing.
+		if re := compiled(p); re != nil && !re.MatchString(v) {
+			e := New("string_pattern_mismatch", loc, "String should match pattern '"+p+"'", v)
+			e.Ctx = map[string]any{"pattern": p}
+			c.add(e)
+			return
 		}
-		errs = append(errs, c.check(sub, it, append(slices.Clip(loc), i), depth+1)...)
 	}
-	return errs
+	if s["format"] == "uuid" {
+		if _, err := uuid.Parse(v); err != nil {
+			c.add(New("uuid_parsing", loc, "Input should be a valid UUID, "+strings.TrimPrefix(err.Error(), "invalid UUID "), v))
+		}
+	}
 }
 
-func (c *checker) object(s map[string]any, obj map[string]any, loc []any, depth int) []Error {
-	var errs []Error
+// patterns caches compiled patterns: schemas are few and long-lived, and
+// every request of a route checks the same ones.
+var patterns sync.Map // string -> *regexp.Regexp (nil when invalid)
+
+func compiled(p string) *regexp.Regexp {
+	if re, ok := patterns.Load(p); ok {
+		return re.(*regexp.Regexp)
+	}
+	re, err := regexp.Compile(p)
+	if err != nil {
+		re = nil
+	}
+	patterns.Store(p, re)
+	return re
+}
+
+func (c *checker) object(s map[string]any, v map[string]any, loc []any) {
 	props, _ := s["properties"].(map[string]any)
-	for _, r := range asStrings(s["required"]) {
-		if _, ok := obj[r]; !ok {
-			errs = append(errs, Missing(append(slices.Clip(loc), r), obj))
+	for _, name := range asStrings(s["required"]) {
+		if _, present := v[name]; !present && name != "" {
+			c.add(Missing(at(loc, name), v))
 		}
 	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	// Errors come in the order of the schema's properties, then the rest,
-	// so that the detail list is stable.
-	order := func(k string) int {
-		if _, ok := props[k]; ok {
-			return 0
-		}
-		return 1
-	}
-	sort.SliceStable(keys, func(i, j int) bool {
-		if oi, oj := order(keys[i]), order(keys[j]); oi != oj {
-			return oi < oj
-		}
-		return keys[i] < keys[j]
-	})
 	extra, _ := s["additionalProperties"].(map[string]any)
-	for _, k := range keys {
-		sub, ok := props[k].(map[string]any)
-		if !ok {
-			sub = extra
+	for _, k := range sortedKeys(v) {
+		if ps, ok := props[k].(map[string]any); ok {
+			c.check(ps, v[k], at(loc, k))
+		} else if extra != nil {
+			c.check(extra, v[k], at(loc, k))
 		}
-		errs = append(errs, c.check(sub, obj[k], append(slices.Clip(loc), k), depth+1)...)
 	}
-	return errs
 }
 
-func literalError(allowed []any, v any, loc []any) Error {
-	parts := make([]string, len(allowed))
-	for i, a := range allowed {
-		parts[i] = pyRepr(a)
+func (c *checker) array(s map[string]any, v []any, loc []any) {
+	if n, ok := intKeyword(s, "minItems"); ok && len(v) < n {
+		e := New("too_short", loc, fmt.Sprintf("List should have at least %s after validation, not %d", plural(n, "item"), len(v)), v)
+		e.Ctx = map[string]any{"field_type": "List", "min_length": n, "actual_length": len(v)}
+		c.add(e)
+		return
 	}
-	expected := strings.Join(parts, ", ")
-	if len(parts) > 1 {
-		expected = strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+	if n, ok := intKeyword(s, "maxItems"); ok && len(v) > n {
+		e := New("too_long", loc, fmt.Sprintf("List should have at most %s after validation, not %d", plural(n, "item"), len(v)), v)
+		e.Ctx = map[string]any{"field_type": "List", "max_length": n, "actual_length": len(v)}
+		c.add(e)
+		return
 	}
-	return newError("literal_error", loc, "Input should be "+expected, v, map[string]any{"expected": expected})
-}
-
-func pyRepr(v any) string {
-	switch x := v.(type) {
-	case string:
-		return "'" + x + "'"
-	case nil:
-		return "None"
-	case bool:
-		if x {
-			return "True"
+	prefix, _ := s["prefixItems"].([]any)
+	items, _ := s["items"].(map[string]any)
+	if tuple, ok := s["items"].([]any); ok { // draft-07 tuples
+		prefix = tuple
+		items = nil
+	}
+	for i, x := range v {
+		if i < len(prefix) {
+			if ps, ok := prefix[i].(map[string]any); ok {
+				c.check(ps, x, at(loc, i))
+			}
+			continue
 		}
-		return "False"
+		if items != nil {
+			c.check(items, x, at(loc, i))
+		}
 	}
-	return fmt.Sprint(v)
 }
 
-func number(v any) (float64, bool) {
-	switch x := v.(type) {
-	case float64:
-		return x, true
-	case float32:
-		return float64(x), true
+// plural writes n units as pydantic does: "1 character", "5 characters".
+func plural(n int, unit string) string {
+	if n == 1 {
+		return "1 " + unit
+	}
+	return strconv.Itoa(n) + " " + unit + "s"
+}
+
+func intKeyword(s map[string]any, key string) (int, bool) {
+	switch n := s[key].(type) {
 	case int:
-		return float64(x), true
+		return n, true
 	case int64:
-		return float64(x), true
-	case interface{ Float64() (float64, error) }:
-		f, err := x.Float64()
-		return f, err == nil
+		return int(n), true
+	case uint64:
+		return int(n), true
+	case float64:
+		return int(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
 	}
 	return 0, false
 }
 
-func equal(a, b any) bool {
-	fa, aok := number(a)
-	fb, bok := number(b)
-	if aok && bok {
-		return fa == fb
+// union checks v against alternatives, as pydantic's unions do: v fits if
+// one alternative accepts it. Otherwise, when the alternatives are tagged
+// by a "type" constant (LangChain's message unions) and v names one, the
+// errors are that alternative's; when only one alternative has v's JSON
+// type, or only one is not null (Optional[X] with a non-null v), they are
+// that one's; else every alternative's errors are listed, each under a
+// label of the alternative.
+func (c *checker) union(alts []any, v any, loc []any) {
+	type alt struct {
+		schema map[string]any
+		label  string
+		errs   []Error
 	}
-	switch x := a.(type) {
-	case string, bool, nil:
-		return a == b
-	case []any:
-		y, ok := b.([]any)
-		return ok && slices.EqualFunc(x, y, equal)
-	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
+	var tried []alt
+	for _, a := range alts {
+		m, ok := a.(map[string]any)
+		if !ok {
+			continue
 		}
-		for k, xv := range x {
-			yv, ok := y[k]
-			if !ok || !equal(xv, yv) {
-				return false
+		sub := &checker{root: c.root, depth: c.depth}
+		sub.check(m, v, loc)
+		if len(sub.errs) == 0 {
+			return
+		}
+		tried = append(tried, alt{schema: m, label: c.label(m), errs: sub.errs})
+	}
+	if len(tried) == 0 {
+		return
+	}
+	if obj, ok := v.(map[string]any); ok {
+		if tag, ok := obj["type"].(string); ok {
+			for _, t := range tried {
+				if c.tagOf(t.schema) == tag {
+					for _, e := range t.errs {
+						c.add(e)
+					}
+					return
+				}
 			}
 		}
-		return true
+	}
+	var sameKind, nonNull []alt
+	for _, t := range tried {
+		if c.acceptsKind(t.schema, v) {
+			sameKind = append(sameKind, t)
+		}
+		if !c.isNull(t.schema) {
+			nonNull = append(nonNull, t)
+		}
+	}
+	for _, only := range [][]alt{sameKind, nonNull} {
+		if len(only) == 1 {
+			for _, e := range only[0].errs {
+				c.add(e)
+			}
+			return
+		}
+	}
+	for _, t := range tried {
+		for _, e := range t.errs {
+			e.Loc = insertAt(e.Loc, len(loc), t.label)
+			c.add(e)
+		}
+	}
+}
+
+func insertAt(loc []any, i int, elem any) []any {
+	out := make([]any, 0, len(loc)+1)
+	out = append(out, loc[:i]...)
+	out = append(out, elem)
+	return append(out, loc[i:]...)
+}
+
+// tagOf returns the constant of the "type" property of an object schema.
+func (c *checker) tagOf(s map[string]any) string {
+	s = c.resolve(s)
+	props, _ := s["properties"].(map[string]any)
+	tp, _ := props["type"].(map[string]any)
+	if tp == nil {
+		return ""
+	}
+	if cv, ok := tp["const"].(string); ok {
+		return cv
+	}
+	if enum, ok := tp["enum"].([]any); ok && len(enum) == 1 {
+		str, _ := enum[0].(string)
+		return str
+	}
+	return ""
+}
+
+// isNull reports whether s admits only null.
+func (c *checker) isNull(s map[string]any) bool {
+	t, _ := c.resolve(s)["type"].(string)
+	return t == "null"
+}
+
+// acceptsKind reports whether s admits values of v's JSON type at all.
+func (c *checker) acceptsKind(s map[string]any, v any) bool {
+	s = c.resolve(s)
+	switch t := s["type"].(type) {
+	case string:
+		return kindOK(t, v)
+	case []any:
+		for _, x := range t {
+			if str, ok := x.(string); ok && kindOK(str, v) {
+				return true
+			}
+		}
+		return false
+	}
+	if _, ok := s["properties"]; ok {
+		_, isObj := v.(map[string]any)
+		return isObj
+	}
+	return true
+}
+
+func kindOK(t string, v any) bool {
+	if t == "integer" {
+		_, ok := number(v)
+		return ok
+	}
+	return typeOK(t, v)
+}
+
+// label names a union alternative in an error location, as pydantic does:
+// the model's title, or the Python name of the type.
+func (c *checker) label(s map[string]any) string {
+	if ref, ok := s["$ref"].(string); ok {
+		return ref[strings.LastIndex(ref, "/")+1:]
+	}
+	if t, ok := s["title"].(string); ok && t != "" {
+		return t
+	}
+	switch t, _ := s["type"].(string); t {
+	case "string":
+		return "str"
+	case "integer":
+		return "int"
+	case "number":
+		return "float"
+	case "boolean":
+		return "bool"
+	case "null":
+		return "none"
+	case "array":
+		return "list"
+	case "object":
+		return "dict"
+	}
+	return "any"
+}
+
+func (c *checker) literal(allowed []any, v any, loc []any) {
+	parts := make([]string, len(allowed))
+	for i, a := range allowed {
+		parts[i] = pyfmt.Repr(a)
+	}
+	expected := ""
+	if n := len(parts); n > 1 {
+		expected = strings.Join(parts[:n-1], ", ") + " or " + parts[n-1]
+	} else if n == 1 {
+		expected = parts[0]
+	}
+	e := New("literal_error", loc, "Input should be "+expected, v)
+	e.Ctx = map[string]any{"expected": expected}
+	c.add(e)
+}
+
+// jsonEqual compares two JSON values, numbers by value.
+func jsonEqual(a, b any) bool {
+	na, aNum := number(a)
+	nb, bNum := number(b)
+	if aNum || bNum {
+		return aNum && bNum && na == nb
+	}
+	return reflect.DeepEqual(normalize(a), normalize(b))
+}
+
+func containsJSON(list []any, v any) bool {
+	for _, x := range list {
+		if jsonEqual(x, v) {
+			return true
+		}
 	}
 	return false
+}
+
+func number(v any) (float64, bool) {
+	switch n := v.(type) {
+	case json.Number:
+		f, err := n.Float64()
+		return f, err == nil
+	case float64:
+		return n, true
+	case float32:
+		return float64(n), true
+	case int:
+		return float64(n), true
+	case int64:
+		return float64(n), true
+	}
+	return 0, false
+}
+
+// normalize makes schema values (which may hold []string) comparable with
+// decoded JSON.
+func normalize(v any) any {
+	if x, ok := v.([]string); ok {
+		out := make([]any, len(x))
+		for i, s := range x {
+			out[i] = s
+		}
+		return out
+	}
+	return v
 }
 
 func asStrings(v any) []string {
@@ -376,9 +745,71 @@ func asStrings(v any) []string {
 	return nil
 }
 
-func plural(n int, unit string) string {
-	if n == 1 {
-		return "1 " + unit
+func sortedKeys(m map[string]any) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
 	}
-	return strconv.Itoa(n) + " " + unit + "s"
+	slices.Sort(keys)
+	return keys
+}
+
+// DecodeError turns the error of decoding an already validated input into
+// a Go type into pydantic-style errors: what the schema allowed but the Go
+// type does not (a number too large for an int8, a value where the schema
+// said nothing). loc prefixes the locations, as in Value.
+func DecodeError(err error, input any, loc ...any) []Error {
+	if e, ok := errors.AsType[*json.UnmarshalTypeError](err); ok {
+		var field []any
+		if e.Field != "" {
+			for _, p := range strings.Split(e.Field, ".") {
+				field = append(field, p)
+			}
+		}
+		sub := lookupLoc(input, field)
+		where := append(append([]any{}, loc...), field...)
+		if t := jsonType(e.Type); t != "" {
+			return []Error{typeError(t, nil, sub, where)}
+		}
+		return []Error{New("value_error", where, "Value error, "+e.Error(), sub)}
+	}
+	return []Error{New("value_error", loc, "Value error, "+err.Error(), input)}
+}
+
+// jsonType is the JSON type that decodes into a Go type of t's kind, "" if
+// none does.
+func jsonType(t reflect.Type) string {
+	if t == nil {
+		return ""
+	}
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return ""
+}
+
+// lookupLoc returns the part of v at loc (object keys only), or the
+// innermost value it reaches.
+func lookupLoc(v any, loc []any) any {
+	for _, p := range loc {
+		m, ok := v.(map[string]any)
+		if !ok {
+			return v
+		}
+		key, _ := p.(string)
+		v = m[key]
+	}
+	return v
 }
