@@ -48,3 +48,12 @@ func (s *sum[T]) value() (T, bool) {
 	s.flush()
 	return s.v, s.got
 }
+
+// output returns the sum as a run's output: nil when no chunk was added
+// (the zero T, "" or 0, would claim an output the run never produced).
+func (s *sum[T]) output() any {
+	if v, got := s.value(); got {
+		return v
+	}
+	return nil
+}

@@ -163,28 +163,19 @@ func (b *branch[I, O]) Batch(ctx context.Context, ins []I, opts ...Option) ([]O,
 // with their sum, or fails it with the stream's error or ErrStreamStopped.
 func passOn[O any](run *Run, s iter.Seq2[O, error], yield func(O, error) bool) {
 	var zero O
-	var acc O
-	got := false
+	var acc sum[O]
 	for chunk, err := range s {
 		if err != nil {
 			yield(zero, run.Fail(err))
 			return
 		}
-		if !got {
-			acc, got = chunk, true
-		} else {
-			acc, _ = Concat(acc, chunk)
-		}
+		acc.add(chunk)
 		if !yield(chunk, nil) {
 			run.Fail(ErrStreamStopped)
 			return
 		}
 	}
-	if got {
-		run.End(acc)
-	} else {
-		run.End(nil)
-	}
+	run.End(acc.output())
 }
 
 // RouteError is returned by a [Router] whose key function names no route.

@@ -118,37 +118,29 @@ func (f *fallbacks[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter
 		ctx, run := StartRun(ctx, f.Describe(), in, opts...)
 		var errs []error
 		for i, r := range f.all {
-			var acc O
-			got, next := false, false
+			var acc sum[O]
+			next := false
 			for chunk, err := range r.Stream(ctx, in) {
 				if err != nil {
 					errs = append(errs, err)
-					if !got && f.fallBack(ctx, i, err) {
+					if !acc.got && f.fallBack(ctx, i, err) {
 						next = true
 						break
 					}
-					if got {
+					if acc.got {
 						errs = errs[len(errs)-1:] // only this runnable's error matters now
 					}
 					yield(zero, run.Fail(joinErrors(errs)))
 					return
 				}
-				if !got {
-					acc, got = chunk, true
-				} else {
-					acc, _ = Concat(acc, chunk)
-				}
+				acc.add(chunk)
 				if !yield(chunk, nil) {
 					run.Fail(ErrStreamStopped)
 					return
 				}
 			}
 			if !next {
-				if got {
-					run.End(acc)
-				} else {
-					run.End(nil)
-				}
+				run.End(acc.output())
 				return
 			}
 		}

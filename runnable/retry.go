@@ -208,11 +208,11 @@ func (t *retry[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq
 		ctx, run := StartRun(ctx, t.info(), in, opts...)
 		var errs []error
 		for n := 1; ; n++ {
-			var acc O
-			got, again := false, false
+			var acc sum[O]
+			again := false
 			for chunk, err := range t.r.Stream(ctx, in, attemptTag(n)...) {
 				if err != nil {
-					if got {
+					if acc.got {
 						yield(zero, run.Fail(err))
 						return
 					}
@@ -226,11 +226,7 @@ func (t *retry[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq
 					}
 					break
 				}
-				if !got {
-					acc, got = chunk, true
-				} else {
-					acc, _ = Concat(acc, chunk)
-				}
+				acc.add(chunk)
 				if !yield(chunk, nil) {
 					run.Fail(ErrStreamStopped)
 					return
@@ -239,12 +235,10 @@ func (t *retry[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq
 			switch {
 			case again:
 				continue
-			case len(errs) > 0 && !got:
+			case len(errs) > 0 && !acc.got:
 				yield(zero, run.Fail(joinErrors(errs)))
-			case got:
-				run.End(acc)
 			default:
-				run.End(nil)
+				run.End(acc.output())
 			}
 			return
 		}

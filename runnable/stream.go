@@ -76,13 +76,7 @@ func (p *pulled[T]) all() iter.Seq2[T, error] {
 	}
 }
 
-func (p *pulled[T]) input() any {
-	v, got := p.acc.value()
-	if !got {
-		return nil
-	}
-	return v
-}
+func (p *pulled[T]) input() any { return p.acc.output() }
 
 // relay passes the chunks of out to yield, reporting each to run, and ends
 // run with the added-up output and input() when out is exhausted. It fails
@@ -134,11 +128,7 @@ func relay[O any](ctx context.Context, run *Run, out iter.Seq2[O, error], input 
 		run.End(nil)
 		return
 	}
-	var output any
-	if v, got := final.value(); got {
-		output = v
-	}
-	run.EndWithInput(input(), output)
+	run.EndWithInput(input(), final.output())
 }
 
 // StreamByInvoke is the Stream of a runnable that has no streaming of its
