@@ -141,18 +141,9 @@ func (g *Gen[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq2[
 // when the first input chunk arrives; its end event carries the added-up
 // input and output.
 func (g *Gen[I, O]) Transform(ctx context.Context, in iter.Seq2[I, error], opts ...Option) iter.Seq2[O, error] {
-	return func(yield func(O, error) bool) {
-		p := pull(in)
-		defer p.stop()
-		if p.firstErr != nil {
-			var zero O
-			yield(zero, p.firstErr)
-			return
-		}
-		rctx, run := StartStreamingRun(ctx, g.info, opts...)
-		p.skip = !run.Observed()
-		relay(rctx, run, g.fn(rctx, p.all()), p.input, yield)
-	}
+	return transformRun(ctx, g.info, in, opts, func(ctx context.Context, _ *Run, in iter.Seq2[I, error]) iter.Seq2[O, error] {
+		return g.fn(ctx, in)
+	})
 }
 
 // Batch invokes the generator on every input; see [BatchOf].

@@ -136,21 +136,12 @@ func (p *ParallelMap[I]) Stream(ctx context.Context, in I, opts ...Option) iter.
 // chunks as they come, each as a one-key map. As in LangChain the run starts
 // when the first input chunk has arrived.
 func (p *ParallelMap[I]) Transform(ctx context.Context, in iter.Seq2[I, error], opts ...Option) iter.Seq2[map[string]any, error] {
-	return func(yield func(map[string]any, error) bool) {
-		if p.invalid != nil {
-			yield(nil, p.invalid)
-			return
-		}
-		src := pull(in)
-		defer src.stop()
-		if src.firstErr != nil {
-			yield(nil, src.firstErr)
-			return
-		}
-		rctx, run := StartStreamingRun(ctx, p.Describe(), opts...)
-		src.skip = !run.Observed()
-		relay(rctx, run, p.fanOut(rctx, src.all(), run.Config().MaxConcurrency), src.input, yield)
+	if p.invalid != nil {
+		return errSeq[map[string]any](p.invalid)
 	}
+	return transformRun(ctx, p.Describe(), in, opts, func(ctx context.Context, run *Run, in iter.Seq2[I, error]) iter.Seq2[map[string]any, error] {
+		return p.fanOut(ctx, in, run.Config().MaxConcurrency)
+	})
 }
 
 // keyed is one pair of a step's stream, tagged with the step's key.

@@ -52,22 +52,12 @@ func (f *flow[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq2
 }
 
 func (f *flow[I, O]) Transform(ctx context.Context, in iter.Seq2[I, error], opts ...Option) iter.Seq2[O, error] {
-	return func(yield func(O, error) bool) {
-		var zero O
-		if f.invalid != nil {
-			yield(zero, f.invalid)
-			return
-		}
-		src := pull(in)
-		defer src.stop()
-		if src.firstErr != nil {
-			yield(zero, src.firstErr)
-			return
-		}
-		rctx, run := StartStreamingRun(ctx, f.info, opts...)
-		src.skip = !run.Observed()
-		relay(rctx, run, f.transform(rctx, src.all()), src.input, yield)
+	if f.invalid != nil {
+		return errSeq[O](f.invalid)
 	}
+	return transformRun(ctx, f.info, in, opts, func(ctx context.Context, _ *Run, in iter.Seq2[I, error]) iter.Seq2[O, error] {
+		return f.transform(ctx, in)
+	})
 }
 
 func (f *flow[I, O]) Batch(ctx context.Context, ins []I, opts ...Option) ([]O, error) {

@@ -219,25 +219,16 @@ func (s *Sequence[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.
 
 // Transform streams a stream of input chunks through the steps.
 func (s *Sequence[I, O]) Transform(ctx context.Context, in iter.Seq2[I, error], opts ...Option) iter.Seq2[O, error] {
-	return func(yield func(O, error) bool) {
-		p := pull(in)
-		defer p.stop()
-		if p.firstErr != nil {
-			var zero O
-			yield(zero, p.firstErr)
-			return
-		}
-		rctx, run := StartStreamingRun(ctx, s.Describe(), opts...)
-		p.skip = !run.Observed()
+	return transformRun(ctx, s.Describe(), in, opts, func(ctx context.Context, _ *Run, in iter.Seq2[I, error]) iter.Seq2[O, error] {
 		inputs := func(yield func(any, error) bool) {
-			for v, err := range p.all() {
+			for v, err := range in {
 				if !yield(v, err) || err != nil {
 					return
 				}
 			}
 		}
-		relay(rctx, run, s.chain(rctx, inputs), p.input, yield)
-	}
+		return s.chain(ctx, inputs)
+	})
 }
 
 // chain connects the steps' transforms; nothing runs until the result is

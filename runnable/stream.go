@@ -78,6 +78,28 @@ func (p *pulled[T]) all() iter.Seq2[T, error] {
 
 func (p *pulled[T]) input() any { return p.acc.output() }
 
+// transformRun is the Transform of a transform-native runnable. As in
+// LangChain, its run starts only once the first input chunk has arrived
+// (an error instead is passed on, with no run); then body gets the run's
+// context, the run and the whole input stream, and the chunks of what it
+// returns are relayed: each is reported to the run, and the run ends with
+// the added-up input and output.
+func transformRun[I, O any](ctx context.Context, info Info, in iter.Seq2[I, error], opts []Option,
+	body func(ctx context.Context, run *Run, in iter.Seq2[I, error]) iter.Seq2[O, error]) iter.Seq2[O, error] {
+	return func(yield func(O, error) bool) {
+		src := pull(in)
+		defer src.stop()
+		if src.firstErr != nil {
+			var zero O
+			yield(zero, src.firstErr)
+			return
+		}
+		rctx, run := StartStreamingRun(ctx, info, opts...)
+		src.skip = !run.Observed()
+		relay(rctx, run, body(rctx, run, src.all()), src.input, yield)
+	}
+}
+
 // relay passes the chunks of out to yield, reporting each to run, and ends
 // run with the added-up output and input() when out is exhausted. It fails
 // the run when out yields an error, when ctx is done, when the consumer
