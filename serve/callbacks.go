@@ -13,7 +13,7 @@ type callbackEvents struct {
 // newCallbackEvents returns a recorder, or nil when responses carry no
 // callback events.
 func (s *settings) newCallbackEvents() *callbackEvents {
-	if !s.callbacks {
+	if !s.includeEvents {
 		return nil
 	}
 	return &callbackEvents{handler: wire.NewCallbackEvents()}

@@ -222,7 +222,8 @@ func mergeConfigs(base, over runnable.Config) runnable.Config {
 }
 
 // finish applies the per-request hook and the settings no client can
-// override: run name, LangServe metadata and a run id. body is the whole
+// override: run name, LangServe metadata, a run id and the server's
+// callbacks. body is the whole
 // request body, which the hook may read again.
 func (s *settings) finish(r *http.Request, body []byte, ep Endpoint, cfg runnable.Config, hook bool) (runnable.Config, *Error) {
 	if hook && s.perRequest != nil {
@@ -251,6 +252,9 @@ func (s *settings) finish(r *http.Request, body []byte, ep Endpoint, cfg runnabl
 		md["__langserve_endpoint"] = string(ep)
 	}
 	cfg.Metadata = md
+	if len(s.handlers) > 0 {
+		cfg.Callbacks = append(slices.Clip(cfg.Callbacks), s.handlers...)
+	}
 	if s.runName != "" {
 		cfg.RunName = s.runName
 	}

@@ -227,7 +227,7 @@ func (v *server[I, O]) batch(w http.ResponseWriter, r *http.Request, rt route) {
 		buf = append(buf, '"')
 	}
 	buf = append(buf, "]}"...)
-	if v.s.callbacks {
+	if v.s.includeEvents {
 		buf = append(buf, `,"callback_events":[`...)
 		for i, ev := range events {
 			if i > 0 {

@@ -53,7 +53,7 @@ func (v *server[I, O]) docs() (*routeDoc, error) {
 		path:      v.s.path,
 		namespace: v.s.namespace,
 		enabled:   maps.Clone(v.s.enabled),
-		callbacks: v.s.callbacks,
+		callbacks: v.s.includeEvents,
 		input:     cloneJSON(in),
 		output:    cloneJSON(out),
 		config:    cloneJSON(v.configSchema()),

@@ -94,6 +94,14 @@ type Options struct {
 	// batch responses (include_callback_events).
 	IncludeCallbackEvents bool
 
+	// Callbacks receive the events of every run the routes start, on every
+	// endpoint, besides the handlers the endpoint itself uses (stream_log,
+	// stream_events, callback events) and any a PerRequest hook puts in the
+	// config: the place for observe.Tracer and observe.Metrics. They are
+	// called on the runs' goroutines, concurrently across requests, so
+	// they must be safe for concurrent use. A nil entry is an error.
+	Callbacks []runnable.Handler
+
 	// InputSchema and OutputSchema replace the runnable's schemas
 	// (input_type / output_type): the schema endpoints, input validation and
 	// the OpenAPI models use them. Give them a "title".
@@ -101,6 +109,11 @@ type Options struct {
 
 	// PlaygroundType selects the playground app; "" means playground.Default.
 	PlaygroundType playground.Type
+
+	// PlaygroundTitle is the heading of the playground page (both apps);
+	// "" means Path. It can say more than the path, e.g. which model
+	// answers: "/chat · answered by gpt-4o".
+	PlaygroundTitle string
 
 	// StreamEventsVersion is the event schema of /stream_events: "v2" (the
 	// default) or "v1". Clients cannot choose it.
@@ -136,10 +149,12 @@ type settings struct {
 	enabled       map[Endpoint]bool
 	configKeys    []string
 	perRequest    func(*http.Request, *runnable.Config) error
-	callbacks     bool
+	includeEvents bool
+	handlers      []runnable.Handler
 	inputSchema   runnable.Schema
 	outputSchema  runnable.Schema
 	playground    playground.Type
+	playTitle     string
 	eventsVersion string
 	feedback      FeedbackStore
 	traceLinker   TraceLinker
@@ -162,10 +177,12 @@ func newSettings(o *Options) (*settings, error) {
 	s := &settings{
 		path:          strings.TrimRight(o.Path, "/"),
 		perRequest:    o.PerRequest,
-		callbacks:     o.IncludeCallbackEvents,
+		includeEvents: o.IncludeCallbackEvents,
+		handlers:      slices.Clone(o.Callbacks),
 		inputSchema:   o.InputSchema,
 		outputSchema:  o.OutputSchema,
 		playground:    o.PlaygroundType,
+		playTitle:     o.PlaygroundTitle,
 		eventsVersion: o.StreamEventsVersion,
 		feedback:      o.Feedback,
 		traceLinker:   o.PublicTraceLink,
@@ -178,6 +195,12 @@ func newSettings(o *Options) (*settings, error) {
 	}
 	if strings.ContainsAny(s.path, "{}*:?#") {
 		return nil, fmt.Errorf("serve: path %q must not contain any of {}*:?#", o.Path)
+	}
+	if i := slices.Index(s.handlers, nil); i >= 0 {
+		return nil, fmt.Errorf("serve: Callbacks[%d] is nil", i)
+	}
+	if s.playTitle == "" {
+		s.playTitle = s.path
 	}
 	s.runName = s.path
 	s.namespace = nonWord.ReplaceAllString(strings.Trim(s.path, "/"), "_")

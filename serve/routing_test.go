@@ -201,6 +201,7 @@ func TestOptionErrors(t *testing.T) {
 		{"events version", serve.Options{StreamEventsVersion: "v3"}, `unknown stream_events version "v3"`},
 		{"playground type", serve.Options{PlaygroundType: "fancy"}, `unknown playground type "fancy"`},
 		{"negative limit", serve.Options{MaxBodyBytes: -1}, "negative"},
+		{"nil callback", serve.Options{Callbacks: []runnable.Handler{&runnable.Collector{}, nil}}, "Callbacks[1] is nil"},
 		{"schema that is not JSON", serve.Options{InputSchema: runnable.Schema{"x": func() {}}}, "InputSchema cannot be encoded"},
 	} {
 		t.Run(test.name, func(t *testing.T) {

@@ -60,7 +60,7 @@ func newServer[I, O any](r runnable.Runnable[I, O], opts *Options) (*server[I, O
 	if s.on(Playground) {
 		srv.play = playground.Handler(&playground.Options{
 			Type:                   s.playground,
-			Title:                  s.path,
+			Title:                  s.playTitle,
 			FeedbackEnabled:        s.feedback != nil,
 			PublicTraceLinkEnabled: s.traceLinker != nil,
 		})
