@@ -1,7 +1,8 @@
 // Package app wires the example server: a translation chain at /translate,
 // the RAG chain at /rag (with an indexing API at /rag/documents and
 // /rag/jobs/{id}), a tool-calling agent at /agent, each with its
-// playground, plus /docs, /openapi.json and /health.
+// playground, plus /docs, /openapi.json, /health and Prometheus metrics at
+// /metrics.
 //
 // Everything has an offline default, so the server runs on a fresh machine
 // with no database and no API key: the built-in local chat model (which
@@ -16,14 +17,19 @@
 //     default "langserve_docs") in that PostgreSQL database.
 //
 // Every answer of the runnable routes carries an X-Langserve-Model header
-// naming the model that answered, and the playgrounds' input forms say it
+// naming the model that answered, and every playground's heading says it
 // too.
+//
+// /metrics has the counters and histograms of package observe: requests
+// by route, endpoint and status, latencies, streams in flight, runs by
+// name and outcome, time to first chunk. Traces are an option of the
+// embedding program, which owns the exporter: pass
+// observe.Tracer(tracerProvider) in Config.Callbacks.
 package app
 
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -31,6 +37,8 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/langserve-go/langserve/chains/agent"
 	"github.com/langserve-go/langserve/chains/rag"
@@ -42,7 +50,7 @@ import (
 	"github.com/langserve-go/langserve/chains/rag/pgvector"
 	"github.com/langserve-go/langserve/chains/rag/store"
 	"github.com/langserve-go/langserve/chains/translate"
-	"github.com/langserve-go/langserve/internal/validate"
+	"github.com/langserve-go/langserve/observe"
 	"github.com/langserve-go/langserve/playground"
 	"github.com/langserve-go/langserve/runnable"
 	"github.com/langserve-go/langserve/runnable/chatmodel"
@@ -67,6 +75,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the agent's clock. Nil means time.Now.
 	Now func() time.Time
+	// Callbacks receive the events of every run of the runnable routes,
+	// besides the server's metrics: e.g. observe.Tracer(tp) to export a
+	// span per run with the caller's OpenTelemetry TracerProvider.
+	Callbacks []runnable.Handler
 }
 
 // Info describes what a server built by [New] uses.
@@ -166,9 +178,17 @@ func Build(ctx context.Context, cfg *Config) (http.Handler, Info, func(), error)
 		return fail(err)
 	}
 
+	registry := prometheus.NewRegistry()
+	metrics, err := observe.NewMetrics(registry)
+	if err != nil {
+		return fail(err)
+	}
+	callbacks := append([]runnable.Handler{metrics}, c.Callbacks...)
+
 	app := serve.New()
 	app.Title = "langserve-go example server"
-	answered := "Answered by " + info.Model + "."
+	// The playgrounds' headings say which model answers.
+	title := func(path string) string { return path + " · answered by " + info.Model }
 
 	tr := translate.New(model, nil)
 	trSchema, err := runnable.InputSchema(tr, runnable.Config{})
@@ -176,9 +196,8 @@ func Build(ctx context.Context, cfg *Config) (http.Handler, Info, func(), error)
 		return fail(err)
 	}
 	serve.AddRoutes(app, tr, &serve.Options{
-		Path: "/translate", Logger: c.Logger,
-		InputSchema: withNote(trSchema, "text", answered),
-		PerRequest:  checkInput(trSchema, "text"),
+		Path: "/translate", Logger: c.Logger, Callbacks: callbacks, PlaygroundTitle: title("/translate"),
+		InputSchema: notBlank(trSchema, "text"),
 	})
 
 	chain := rag.Chain(idx, model, nil)
@@ -187,18 +206,19 @@ func Build(ctx context.Context, cfg *Config) (http.Handler, Info, func(), error)
 		return fail(err)
 	}
 	serve.AddRoutes(app, chain, &serve.Options{
-		Path: "/rag", Logger: c.Logger,
-		InputSchema: withNote(ragSchema, "question", answered),
-		PerRequest:  checkInput(ragSchema, "question"),
+		Path: "/rag", Logger: c.Logger, Callbacks: callbacks, PlaygroundTitle: title("/rag"),
+		InputSchema: notBlank(ragSchema, "question"),
 	})
 	serve.AddRoutes(app, ag.Answer(), &serve.Options{
-		Path: "/agent", Logger: c.Logger, PlaygroundType: playground.Chat,
+		Path: "/agent", Logger: c.Logger, Callbacks: callbacks, PlaygroundTitle: title("/agent"),
+		PlaygroundType: playground.Chat,
 	})
 
 	wrapped := echo.WrapHandler(indexing)
 	app.POST("/rag/documents", wrapped)
 	app.GET("/rag/jobs/:id", wrapped)
 	app.HEAD("/rag/jobs/:id", wrapped)
+	app.GET("/metrics", echo.WrapHandler(promhttp.HandlerFor(registry, promhttp.HandlerOpts{})))
 
 	app.GET("/health", func(ec echo.Context) error {
 		ctx, cancel := context.WithTimeout(ec.Request().Context(), 2*time.Second)
@@ -223,13 +243,14 @@ func Build(ctx context.Context, cfg *Config) (http.Handler, Info, func(), error)
 				"/rag/documents": "POST documents to index; poll /rag/jobs/{id}",
 				"/docs":          "OpenAPI documentation",
 				"/health":        "health check",
+				"/metrics":       "Prometheus metrics",
 			},
 		})
 	})
 
 	c.Logger.Info("example server ready", "model", info.Model, "embedder", info.Embedder,
 		"store", info.Store, "chunks", info.Chunks)
-	return modelHeader(app, info.Model), info, cleanup, nil
+	return metrics.Middleware(modelHeader(app, info.Model)), info, cleanup, nil
 }
 
 // buildIndex opens the store the environment selects and indexes the
@@ -322,72 +343,30 @@ func modelHeader(next http.Handler, model string) http.Handler {
 	})
 }
 
-// withNote returns a copy of an object schema whose property prop has note
-// added to its description: the playground shows property descriptions
-// under their inputs, which is where it can say which model answers.
-func withNote(s runnable.Schema, prop, note string) runnable.Schema {
-	out := cloneJSON(s)
+// notBlank returns a copy of an object schema whose string property prop
+// must hold a character that is not white space: a JSON Schema pattern,
+// so that serve's validation answers a blank text with a 422
+// (string_pattern_mismatch) before the chain runs, and clients see the
+// rule in the input schema.
+func notBlank(s runnable.Schema, prop string) runnable.Schema {
+	out, err := cloneJSON(s)
+	if err != nil {
+		return s // not JSON: serve's options check reports it
+	}
 	props, _ := out["properties"].(map[string]any)
-	p, _ := props[prop].(map[string]any)
-	if p == nil {
-		return out
+	if p, _ := props[prop].(map[string]any); p != nil {
+		p["pattern"] = `\S`
 	}
-	if d, _ := p["description"].(string); d != "" {
-		note = strings.TrimRight(d, ". ") + ". " + note
-	}
-	p["description"] = note
 	return out
 }
 
-func cloneJSON(s map[string]any) map[string]any {
+// cloneJSON deep-copies a schema, so that the chain's own stays as it is.
+func cloneJSON(s runnable.Schema) (runnable.Schema, error) {
 	b, err := json.Marshal(s)
 	if err != nil {
-		return s
+		return nil, err
 	}
-	var out map[string]any
-	if err := json.Unmarshal(b, &out); err != nil {
-		return s
-	}
-	return out
-}
-
-// checkInput returns a PerRequest hook that checks the request's input
-// (or batch inputs) against schema with internal/validate, answering 422
-// for what serve's own validation lets through: it does not check
-// minLength and maxLength, so without this hook an empty or oversized text
-// reaches the chain and fails as a 500. blank names string properties that
-// must hold more than white space.
-func checkInput(schema runnable.Schema, blank ...string) func(*http.Request, *runnable.Config) error {
-	return func(r *http.Request, _ *runnable.Config) error {
-		var body struct {
-			Input  any   `json:"input"`
-			Inputs []any `json:"inputs"`
-		}
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			return nil // serve has validated the body already
-		}
-		var errs []validate.Error
-		check := func(v any, loc ...any) {
-			errs = append(errs, validate.Value(schema, v, loc...)...)
-			obj, _ := v.(map[string]any)
-			for _, name := range blank {
-				if s, ok := obj[name].(string); ok && s != "" && strings.TrimSpace(s) == "" {
-					errs = append(errs, validate.Error{
-						Type: "string_too_short", Loc: append(loc, name), Input: s,
-						Msg: "String should have at least 1 character that is not white space",
-					})
-				}
-			}
-		}
-		if body.Input != nil {
-			check(body.Input)
-		}
-		for i, in := range body.Inputs {
-			check(in, i)
-		}
-		if len(errs) == 0 {
-			return nil
-		}
-		return &serve.Error{Status: http.StatusUnprocessableEntity, Detail: errs, Err: errors.New("invalid input")}
-	}
+	var out runnable.Schema
+	err = json.Unmarshal(b, &out)
+	return out, err
 }

@@ -22,6 +22,7 @@ import (
 
 	"github.com/langserve-go/langserve/examples/server/app"
 	"github.com/langserve-go/langserve/internal/openaitest"
+	"github.com/langserve-go/langserve/runnable"
 	"github.com/langserve-go/langserve/runnable/chatmodel"
 )
 
@@ -275,11 +276,24 @@ func TestOffline(t *testing.T) {
 		if r := s.do(t, "GET", "/agent/playground/", ""); !strings.Contains(string(r.body), "chat playground") {
 			t.Error("/agent has no chat playground")
 		}
-		// The default playground shows property descriptions; they name
-		// the model.
-		for _, p := range []string{"/translate/input_schema", "/rag/input_schema"} {
-			if r := s.do(t, "GET", p, ""); !strings.Contains(string(r.body), "Answered by "+localLabel) {
-				t.Errorf("%s does not say which model answers: %s", p, r.body)
+		// Every playground's heading names the model.
+		for _, route := range []string{"/translate", "/rag", "/agent"} {
+			want := `<meta name="playground-title" content="` + route + ` · answered by ` + localLabel + `">`
+			if r := s.do(t, "GET", route+"/playground/", ""); !strings.Contains(string(r.body), want) {
+				t.Errorf("%s/playground/ does not say which model answers:\n%s", route, r.body)
+			}
+		}
+		// The input schemas say that a blank text is not a text.
+		for _, tt := range []struct{ path, prop string }{{"/translate/input_schema", "text"}, {"/rag/input_schema", "question"}} {
+			var sch struct {
+				Properties map[string]struct {
+					Pattern   string
+					MinLength int
+				}
+			}
+			r := s.do(t, "GET", tt.path, "")
+			if err := json.Unmarshal(r.body, &sch); err != nil || sch.Properties[tt.prop].Pattern != `\S` || sch.Properties[tt.prop].MinLength != 1 {
+				t.Errorf("%s: %s", tt.path, r.body)
 			}
 		}
 	})
@@ -289,8 +303,9 @@ func TestOffline(t *testing.T) {
 			path, body, want string
 			status           int
 		}{
-			{"/rag/invoke", `{"input":{"question":"  "}}`, `"loc":["question"]`, 422},
-			{"/rag/batch", `{"inputs":[{"question":"ok"},{"question":"\t"}]}`, `"loc":[1,"question"]`, 422},
+			{"/rag/invoke", `{"input":{"question":"  "}}`, `"type":"string_pattern_mismatch","loc":["question"]`, 422},
+			{"/rag/batch", `{"inputs":[{"question":"ok"},{"question":"\t"}]}`, `"loc":["inputs",1,"question"]`, 422},
+			{"/translate/stream", `{"input":{"text":" \n ","target_language":"French"}}`, `string_pattern_mismatch`, 422},
 			{"/rag/invoke", `{"input":{"question":""}}`, `string_too_short`, 422},
 			{"/rag/invoke", `{"input":{}}`, `missing`, 422},
 			{"/translate/invoke", `{"input":{"text":"hi","target_language":"Klingon"}}`, `literal_error`, 422},
@@ -306,6 +321,90 @@ func TestOffline(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestMetrics drives the handler in process (so that every request has
+// been counted when the next one starts) and reads /metrics.
+func TestMetrics(t *testing.T) {
+	s := start(t, nil)
+	serveLocal := func(method, path, body string) *httptest.ResponseRecorder {
+		t.Helper()
+		req := httptest.NewRequestWithContext(t.Context(), method, path, strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/json")
+		rec := httptest.NewRecorder()
+		s.Config.Handler.ServeHTTP(rec, req)
+		return rec
+	}
+	for _, r := range []struct {
+		method, path, body string
+		status             int
+	}{
+		{"POST", "/translate/invoke", `{"input":{"text":"Hello","target_language":"French"}}`, 200},
+		{"POST", "/translate/invoke", `{"input":{"text":"","target_language":"French"}}`, 422},
+		{"POST", "/rag/stream", `{"input":{"question":"How are retries configured?"}}`, 200},
+		{"GET", "/nowhere/at/all", ``, 404},
+	} {
+		if rec := serveLocal(r.method, r.path, r.body); rec.Code != r.status {
+			t.Fatalf("%s %s: %d %s", r.method, r.path, rec.Code, rec.Body)
+		}
+	}
+	rec := serveLocal("GET", "/metrics", "")
+	if rec.Code != 200 || !strings.HasPrefix(rec.Header().Get("Content-Type"), "text/plain") {
+		t.Fatalf("/metrics: %d %q", rec.Code, rec.Header().Get("Content-Type"))
+	}
+	body := rec.Body.String()
+	for _, want := range []string{
+		`langserve_http_requests_total{code="200",endpoint="invoke",route="/translate"} 1`,
+		`langserve_http_requests_total{code="422",endpoint="invoke",route="/translate"} 1`,
+		`langserve_http_requests_total{code="200",endpoint="stream",route="/rag"} 1`,
+		`langserve_http_requests_total{code="404",endpoint="other",route="unmatched"} 1`,
+		`langserve_http_in_flight_requests{endpoint="other",route=""} 1`, // this request
+		`langserve_runs_total{name="/translate",outcome="ok",type="chain"} 1`,
+		`langserve_runs_total{name="/rag",outcome="ok",type="chain"} 1`,
+		`langserve_run_first_chunk_seconds_count{name="/rag",type="chain"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if t.Failed() {
+		t.Logf("/metrics:\n%s", body)
+	}
+	// The rejected request started no run.
+	if strings.Contains(body, `langserve_runs_total{name="/translate",outcome="error"`) {
+		t.Error("the invalid translation ran")
+	}
+}
+
+// TestCallbacks passes an extra run-event handler, as a program exporting
+// traces passes observe.Tracer.
+func TestCallbacks(t *testing.T) {
+	var runs runnable.Collector
+	h, cleanup, err := app.New(t.Context(), &app.Config{
+		Logger:    slog.New(slog.DiscardHandler),
+		Callbacks: []runnable.Handler{&runs},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cleanup()
+	req := httptest.NewRequestWithContext(t.Context(), "POST", "/agent/invoke",
+		strings.NewReader(`{"input":{"messages":[{"type":"human","content":"Please calculate 2 + 2"}]}}`))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	names := map[string]bool{}
+	for _, ev := range runs.Events() {
+		if ev.Kind == runnable.EventEnd {
+			names[ev.Name] = true
+		}
+	}
+	if !names["/agent"] || !names["calculator"] {
+		t.Errorf("runs seen: %v, want /agent and the calculator tool among them", names)
+	}
 }
 
 // TestIndexing submits a document over HTTP, waits for its job and asks
@@ -403,26 +502,9 @@ func TestStartupErrors(t *testing.T) {
 // TestPgvector runs the routes with DATABASE_URL pointing at a real
 // PostgreSQL with pgvector (scripts/pgvector.sh start prints PGVECTOR_URL).
 func TestPgvector(t *testing.T) {
-	url := os.Getenv("PGVECTOR_URL")
-	if url == "" {
-		msg := "PGVECTOR_URL is not set; run `eval \"$(scripts/pgvector.sh start)\"` for PostgreSQL 17 + pgvector"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	url := testenv.PGVectorURL(t, 1)
 	table := fmt.Sprintf("apptest_%d", os.Getpid())
-	t.Cleanup(func() {
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(ctx)
-		conn.Exec(ctx, `DROP TABLE IF EXISTS `+pgx.Identifier{table}.Sanitize())
-		conn.Exec(ctx, `DELETE FROM rag_schema_migrations WHERE table_name = $1`, table)
-	})
+	t.Cleanup(func() { testenv.DropPGVectorTable(t, url, table) })
 	env := map[string]string{"DATABASE_URL": url, "RAG_TABLE": table}
 	s := start(t, env)
 	if s.info.Store != "pgvector table "+table || s.info.Chunks < 20 {
@@ -464,7 +546,7 @@ func TestPgvector(t *testing.T) {
 // TestJSQuickstart runs the README's JavaScript quickstart
 // (testdata/quickstart.mjs) with the real LangChain.js RemoteRunnable.
 func TestJSQuickstart(t *testing.T) {
-	node, dir := jsClient(t)
+	node, dir := testenv.JSClient(t, "")
 	script, err := filepath.Abs(filepath.Join("testdata", "quickstart.mjs"))
 	if err != nil {
 		t.Fatal(err)
@@ -490,33 +572,4 @@ func TestJSQuickstart(t *testing.T) {
 	if got := strings.Split(strings.TrimSpace(string(out)), "\n"); !slices.Equal(got, want) {
 		t.Errorf("output:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
-}
-
-// jsClient finds node and the LangChain.js client that
-// scripts/install-jsclient.sh installs, or skips (fails when CI=true).
-func jsClient(t *testing.T) (node, dir string) {
-	t.Helper()
-	missing := func(format string, args ...any) {
-		t.Helper()
-		msg := fmt.Sprintf(format, args...) + "; run scripts/install-jsclient.sh and set LANGSERVE_JSCLIENT_DIR to its .cache/jsclient"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed (%v)", err)
-	}
-	dir = os.Getenv("LANGSERVE_JSCLIENT_DIR")
-	if dir == "" {
-		dir, err = filepath.Abs(filepath.Join("..", "..", "..", ".cache", "jsclient"))
-		if err != nil {
-			t.Fatal(err)
-		}
-	}
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@langchain", "core", "package.json")); err != nil {
-		missing("@langchain/core is not installed in %s (%v)", dir, err)
-	}
-	return node, dir
 }
