@@ -8,7 +8,6 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"go.uber.org/goleak"
 
 	"github.com/langserve-go/langserve/chains/rag"
@@ -19,6 +18,7 @@ import (
 	"github.com/langserve-go/langserve/chains/rag/pgvector"
 	"github.com/langserve-go/langserve/chains/rag/splitter"
 	"github.com/langserve-go/langserve/chains/rag/store"
+	"github.com/langserve-go/langserve/internal/testenv"
 	"github.com/langserve-go/langserve/runnable/schema"
 )
 
@@ -212,14 +212,7 @@ func TestConcurrentIngestAndRetrieve(t *testing.T) {
 // TestRetrievalQualityPostgres runs the quality measurement with the
 // pgvector store, whose HNSW search is approximate.
 func TestRetrievalQualityPostgres(t *testing.T) {
-	url := os.Getenv("PGVECTOR_URL")
-	if url == "" {
-		msg := "PGVECTOR_URL is not set; run `eval \"$(scripts/pgvector.sh start)\"` for a real PostgreSQL 17 + pgvector"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
+	url := testenv.PGVectorURL(t, 1)
 	table := fmt.Sprintf("ragtest_quality_%d", os.Getpid())
 	st, err := pgvector.Open(t.Context(), url, &pgvector.Options{Table: table, Dimensions: embed.DefaultLocalDimensions})
 	if err != nil {
@@ -227,15 +220,7 @@ func TestRetrievalQualityPostgres(t *testing.T) {
 	}
 	t.Cleanup(func() {
 		st.Close()
-		ctx := context.Background()
-		conn, err := pgx.Connect(ctx, url)
-		if err != nil {
-			t.Error(err)
-			return
-		}
-		defer conn.Close(ctx)
-		conn.Exec(ctx, `DROP TABLE `+pgx.Identifier{table}.Sanitize())
-		conn.Exec(ctx, `DELETE FROM rag_schema_migrations WHERE table_name = $1`, table)
+		testenv.DropPGVectorTable(t, url, table)
 	})
 	docs, err := loader.Dir(corpus.FS(), ".")
 	if err != nil {

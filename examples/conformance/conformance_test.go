@@ -18,6 +18,7 @@ import (
 
 	"github.com/langserve-go/langserve/examples/conformance/internal/golden"
 	"github.com/langserve-go/langserve/examples/conformance/routes"
+	"github.com/langserve-go/langserve/internal/testenv"
 )
 
 // goldenDir holds our copy of the transcripts recorded from the Python
@@ -202,11 +203,7 @@ func TestOpenAPI(t *testing.T) {
 // TestGoldenCopy keeps testdata/golden byte-identical to the shared
 // recordings (../shared/golden beside the repository), when present.
 func TestGoldenCopy(t *testing.T) {
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	shared := filepath.Join(root, "..", "shared", "golden")
+	shared := filepath.Join(testenv.RepoRoot(t), "..", "shared", "golden")
 	want, err := os.ReadDir(shared)
 	if err != nil {
 		t.Skipf("no shared recordings beside the repository (%v): nothing to compare the copy with", err)
@@ -236,24 +233,6 @@ func TestGoldenCopy(t *testing.T) {
 	}
 	for n := range names {
 		t.Errorf("%s/%s is not a shared recording", goldenDir, n)
-	}
-}
-
-// repoRoot is the directory of go.mod above the working directory.
-func repoRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
 	}
 }
 

@@ -3,14 +3,14 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/langserve-go/langserve/internal/testenv"
 )
 
 // jsClientVersion is the @langchain/core release the golden client output
@@ -22,50 +22,11 @@ const jsClientVersion = "0.3.80"
 // README.md's compatibility notes list the same lines.
 var jsDeviations = map[string]string{}
 
-// jsClient finds node and the installed client package, or explains how to
-// get them: a skip on a developer machine, a failure in CI (CI=true), where
-// scripts/test.sh installs them.
-func jsClient(t *testing.T) (node, dir string) {
-	t.Helper()
-	missing := func(format string, args ...any) {
-		t.Helper()
-		msg := fmt.Sprintf(format, args...) + "; run scripts/install-jsclient.sh (make test does) and set LANGSERVE_JSCLIENT_DIR to its .cache/jsclient"
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	node, err := exec.LookPath("node")
-	if err != nil {
-		missing("node is not installed (%v)", err)
-	}
-	dir = os.Getenv("LANGSERVE_JSCLIENT_DIR")
-	if dir == "" {
-		root, err := repoRoot()
-		if err != nil {
-			t.Fatal(err)
-		}
-		dir = filepath.Join(root, ".cache", "jsclient")
-	}
-	pkg, err := os.ReadFile(filepath.Join(dir, "node_modules", "@langchain", "core", "package.json"))
-	if err != nil {
-		missing("@langchain/core is not installed in %s (%v)", dir, err)
-	}
-	var meta struct{ Version string }
-	if err := json.Unmarshal(pkg, &meta); err != nil {
-		t.Fatalf("%s: @langchain/core package.json: %v", dir, err)
-	}
-	if meta.Version != jsClientVersion {
-		missing("%s holds @langchain/core %s, the recording used %s", dir, meta.Version, jsClientVersion)
-	}
-	return node, dir
-}
-
 // TestJSClient runs the real LangChain.js RemoteRunnable against the routes
 // (jsclient/client.mjs) and compares what it prints, line by line, with
 // what the same script printed against the Python reference server.
 func TestJSClient(t *testing.T) {
-	node, dir := jsClient(t)
+	node, dir := testenv.JSClient(t, jsClientVersion)
 	want, err := os.ReadFile(filepath.Join(goldenDir, "clients__js_output.txt"))
 	if err != nil {
 		t.Fatal(err)

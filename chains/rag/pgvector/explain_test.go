@@ -10,6 +10,7 @@ import (
 	pgv "github.com/pgvector/pgvector-go"
 
 	"github.com/langserve-go/langserve/chains/rag/store"
+	"github.com/langserve-go/langserve/internal/testenv"
 	"github.com/langserve-go/langserve/runnable/schema"
 )
 
@@ -17,13 +18,7 @@ import (
 // answered by the HNSW index. Sequential scans are disabled for the EXPLAIN
 // because on a small table the planner rightly prefers them.
 func TestSearchUsesHNSWIndex(t *testing.T) {
-	url := os.Getenv("PGVECTOR_URL")
-	if url == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("PGVECTOR_URL is not set; run `eval \"$(scripts/pgvector.sh start)\"`")
-		}
-		t.Skip("PGVECTOR_URL is not set; run `eval \"$(scripts/pgvector.sh start)\"`")
-	}
+	url := testenv.PGVectorURL(t, 1)
 	ctx := t.Context()
 	table := fmt.Sprintf("ragtest_explain_%d", os.Getpid())
 	s, err := Open(ctx, url, &Options{Table: table, Dimensions: 3})

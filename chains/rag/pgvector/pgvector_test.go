@@ -1,7 +1,6 @@
 package pgvector_test
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/url"
@@ -17,26 +16,11 @@ import (
 	"github.com/langserve-go/langserve/chains/rag/pgvector"
 	"github.com/langserve-go/langserve/chains/rag/store"
 	"github.com/langserve-go/langserve/chains/rag/storetest"
+	"github.com/langserve-go/langserve/internal/testenv"
 	"github.com/langserve-go/langserve/runnable/schema"
 )
 
 func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
-
-// dsn returns the connection string in env var name. Without it the test is
-// skipped locally but fails in CI, where a silent skip would hide the
-// PostgreSQL tests.
-func dsn(t *testing.T, name string) string {
-	t.Helper()
-	v := os.Getenv(name)
-	if v == "" {
-		msg := fmt.Sprintf("%s is not set; run `eval \"$(scripts/pgvector.sh start)\"` for a real PostgreSQL 17 + pgvector", name)
-		if os.Getenv("CI") == "true" {
-			t.Fatal(msg)
-		}
-		t.Skip(msg)
-	}
-	return v
-}
 
 // withParam adds a query parameter to a URL-style connection string.
 func withParam(t *testing.T, dsn, key, value string) string {
@@ -57,24 +41,8 @@ var tableSeq atomic.Int64
 func newTable(t *testing.T, url string) string {
 	t.Helper()
 	name := fmt.Sprintf("ragtest_%d_%d", os.Getpid(), tableSeq.Add(1))
-	t.Cleanup(func() { drop(t, url, name) })
+	t.Cleanup(func() { testenv.DropPGVectorTable(t, url, name) })
 	return name
-}
-
-func drop(t *testing.T, url, table string) {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Errorf("cleanup: %v", err)
-		return
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `DROP TABLE IF EXISTS `+pgx.Identifier{table}.Sanitize()); err != nil {
-		t.Errorf("cleanup: %v", err)
-	}
-	if _, err := conn.Exec(ctx, `DELETE FROM rag_schema_migrations WHERE table_name = $1`, table); err != nil {
-		t.Errorf("cleanup: %v", err)
-	}
 }
 
 func open(t *testing.T, url string, opts *pgvector.Options) *pgvector.Store {
@@ -94,13 +62,13 @@ func conformance(t *testing.T, url string) {
 }
 
 func TestConformance(t *testing.T) {
-	conformance(t, dsn(t, "PGVECTOR_URL"))
+	conformance(t, testenv.PGVectorURL(t, 1))
 }
 
 // TestConformanceExecMode runs the suite without prepared statements, the
 // other mode that works behind transaction-pooling proxies.
 func TestConformanceExecMode(t *testing.T) {
-	conformance(t, withParam(t, dsn(t, "PGVECTOR_URL"), "default_query_exec_mode", "exec"))
+	conformance(t, withParam(t, testenv.PGVectorURL(t, 1), "default_query_exec_mode", "exec"))
 }
 
 // TestConformancePgBouncer runs the suite through pgbouncer in transaction
@@ -115,7 +83,7 @@ func TestConformancePgBouncer(t *testing.T) {
 }
 
 func TestOpenValidation(t *testing.T) {
-	url := dsn(t, "PGVECTOR_URL")
+	url := testenv.PGVectorURL(t, 1)
 	for _, tt := range []struct {
 		name string
 		opts *pgvector.Options
@@ -154,7 +122,7 @@ func TestOpenValidation(t *testing.T) {
 }
 
 func TestMigrations(t *testing.T) {
-	url := dsn(t, "PGVECTOR_URL")
+	url := testenv.PGVectorURL(t, 1)
 	table := newTable(t, url)
 	opts := &pgvector.Options{Table: table, Dimensions: 3}
 
@@ -220,7 +188,7 @@ func TestMigrations(t *testing.T) {
 // TestLargeK checks that k above the default ef_search still returns k
 // exact results through the HNSW index.
 func TestLargeK(t *testing.T) {
-	url := dsn(t, "PGVECTOR_URL")
+	url := testenv.PGVectorURL(t, 1)
 	s := open(t, url, &pgvector.Options{Table: newTable(t, url), Dimensions: 4})
 	var recs []store.Record
 	for i := range 600 {

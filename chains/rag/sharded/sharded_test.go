@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"testing"
 
-	"github.com/jackc/pgx/v5"
 	"go.uber.org/goleak"
 
 	"github.com/langserve-go/langserve/chains/rag/memory"
@@ -18,6 +17,7 @@ import (
 	"github.com/langserve-go/langserve/chains/rag/sharded"
 	"github.com/langserve-go/langserve/chains/rag/store"
 	"github.com/langserve-go/langserve/chains/rag/storetest"
+	"github.com/langserve-go/langserve/internal/testenv"
 	"github.com/langserve-go/langserve/runnable/schema"
 )
 
@@ -50,16 +50,8 @@ func TestConformanceMemoryShards(t *testing.T) {
 // databases.
 func TestConformancePostgres(t *testing.T) {
 	var urls []string
-	for _, name := range []string{"PGVECTOR_URL", "PGVECTOR_URL_2", "PGVECTOR_URL_3"} {
-		u := os.Getenv(name)
-		if u == "" {
-			msg := name + " is not set; run `eval \"$(scripts/pgvector.sh start)\"` for three real PostgreSQL + pgvector databases"
-			if os.Getenv("CI") == "true" {
-				t.Fatal(msg)
-			}
-			t.Skip(msg)
-		}
-		urls = append(urls, u)
+	for n := 1; n <= 3; n++ {
+		urls = append(urls, testenv.PGVectorURL(t, n))
 	}
 	var seq atomic.Int64
 	storetest.Run(t, func(t *testing.T) store.Store {
@@ -72,28 +64,12 @@ func TestConformancePostgres(t *testing.T) {
 			}
 			t.Cleanup(func() {
 				s.Close()
-				dropTable(t, u, table)
+				testenv.DropPGVectorTable(t, u, table)
 			})
 			shards[i] = s
 		}
 		return mustNew(t, shards...)
 	})
-}
-
-func dropTable(t *testing.T, url, table string) {
-	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, url)
-	if err != nil {
-		t.Errorf("cleanup: %v", err)
-		return
-	}
-	defer conn.Close(ctx)
-	if _, err := conn.Exec(ctx, `DROP TABLE IF EXISTS `+pgx.Identifier{table}.Sanitize()); err != nil {
-		t.Errorf("cleanup: %v", err)
-	}
-	if _, err := conn.Exec(ctx, `DELETE FROM rag_schema_migrations WHERE table_name = $1`, table); err != nil {
-		t.Errorf("cleanup: %v", err)
-	}
 }
 
 func TestNew(t *testing.T) {

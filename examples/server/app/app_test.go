@@ -17,11 +17,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"go.uber.org/goleak"
 
 	"github.com/langserve-go/langserve/examples/server/app"
 	"github.com/langserve-go/langserve/internal/openaitest"
+	"github.com/langserve-go/langserve/internal/testenv"
 	"github.com/langserve-go/langserve/runnable"
 	"github.com/langserve-go/langserve/runnable/chatmodel"
 )
