@@ -151,6 +151,30 @@ type keyed struct {
 	err   error
 }
 
+// forward sends the pairs of the stream that open returns to ch, tagged
+// with key, until the stream ends, yields an error (which is sent too) or
+// ctx is done. A panic in open or in the stream is sent as an error.
+func forward[T any](ctx context.Context, ch chan<- keyed, key string, open func() iter.Seq2[T, error]) {
+	send := func(chunk any, err error) bool {
+		select {
+		case ch <- keyed{key, chunk, err}:
+			return err == nil
+		case <-ctx.Done():
+			return false
+		}
+	}
+	defer func() {
+		if v := recover(); v != nil {
+			send(nil, recovered(v))
+		}
+	}()
+	for chunk, err := range open() {
+		if !send(chunk, err) {
+			return
+		}
+	}
+}
+
 // fanOut runs the steps' transforms on copies of in, each on a goroutine of
 // its own, and merges their chunks in arrival order. At most limit steps run
 // at once. The first error stops everything; so does the consumer breaking
@@ -177,24 +201,9 @@ func (p *ParallelMap[I]) fanOut(ctx context.Context, in iter.Seq2[I, error], lim
 						return
 					}
 				}
-				send := func(chunk any, err error) bool {
-					select {
-					case ch <- keyed{k, chunk, err}:
-						return err == nil
-					case <-ctx.Done():
-						return false
-					}
-				}
-				defer func() {
-					if v := recover(); v != nil {
-						send(nil, recovered(v))
-					}
-				}()
-				for chunk, err := range transformOf(ctx, p.steps[k], reader, []Option{mapKeyTag(k)}) {
-					if !send(chunk, err) {
-						return
-					}
-				}
+				forward(ctx, ch, k, func() iter.Seq2[any, error] {
+					return transformOf(ctx, p.steps[k], reader, []Option{mapKeyTag(k)})
+				})
 			})
 		}
 		go func() { wg.Wait(); close(ch) }()

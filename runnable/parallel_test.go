@@ -411,6 +411,26 @@ func TestParallelPanics(t *testing.T) {
 	if pe, ok := errors.AsType[*runnable.PanicError](err); !ok || pe.Value != "generator boom" {
 		t.Errorf("generator: err = %v, want a *PanicError", err)
 	}
+	// A step whose Transform panics before it returns a stream.
+	p = runnable.Parallel(map[string]runnable.Runnable[int, any]{"t": panickyTransform[int]{}})
+	_, err = collect(p.Stream(t.Context(), 1))
+	if pe, ok := errors.AsType[*runnable.PanicError](err); !ok || pe.Value != "boom in transform" {
+		t.Errorf("transform: err = %v, want a *PanicError with boom in transform", err)
+	}
+	// Assign runs its steps on a goroutine of its own while streaming.
+	assign := runnable.Assign(map[string]runnable.Runnable[map[string]any, any]{"t": panickyTransform[map[string]any]{}})
+	_, err = collect(assign.Stream(t.Context(), map[string]any{"a": 1}))
+	if pe, ok := errors.AsType[*runnable.PanicError](err); !ok || pe.Value != "boom in transform" {
+		t.Errorf("assign: err = %v, want a *PanicError with boom in transform", err)
+	}
+}
+
+// panickyTransform is a Transformer whose Transform panics when called
+// (its other methods are never reached).
+type panickyTransform[I any] struct{ runnable.Runnable[I, any] }
+
+func (panickyTransform[I]) Transform(context.Context, iter.Seq2[I, error], ...runnable.Option) iter.Seq2[any, error] {
+	panic("boom in transform")
 }
 
 func TestParallelConfigSpecsAndNamed(t *testing.T) {

@@ -170,24 +170,9 @@ func assignStream(ctx context.Context, mapper *ParallelMap[map[string]any], in i
 		ch := make(chan keyed)
 		go func() {
 			defer close(ch)
-			send := func(chunk map[string]any, err error) bool {
-				select {
-				case ch <- keyed{chunk: chunk, err: err}:
-					return err == nil
-				case <-ctx.Done():
-					return false
-				}
-			}
-			defer func() {
-				if v := recover(); v != nil {
-					send(nil, recovered(v))
-				}
-			}()
-			for chunk, err := range mapper.Transform(ctx, forMapper) {
-				if !send(chunk, err) {
-					return
-				}
-			}
+			forward(ctx, ch, "", func() iter.Seq2[map[string]any, error] {
+				return mapper.Transform(ctx, forMapper)
+			})
 		}()
 		defer func() {
 			cancel(ErrStreamStopped)
