@@ -282,6 +282,8 @@ func TestPerRequest(t *testing.T) {
 
 	resp = do(t, h, "POST", "/invoke", body)
 	wantJSON(t, resp, 401, `{"detail":"Missing X-User header"}`)
+	// The hook runs for a batch even when it has nothing to run.
+	wantJSON(t, do(t, h, "POST", "/batch", `{"inputs":[]}`), 401, `{"detail":"Missing X-User header"}`)
 
 	for _, ep := range []string{"invoke", "batch", "stream", "stream_log", "stream_events"} {
 		b := body

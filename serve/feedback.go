@@ -86,27 +86,33 @@ func checkFeedbackBody(obj map[string]any, fields ...string) []validate.Error {
 	return details
 }
 
-// readObject reads a JSON object body for the feedback routes.
-func (s *settings) readObject(w http.ResponseWriter, r *http.Request, model string) (map[string]any, *Error) {
+// readObject reads the JSON object body of a feedback route. It answers
+// the request itself and returns false when the body is not one, and for
+// HEAD, which tells a client that the route is on (the playground asks
+// before it shows its buttons).
+func (s *settings) readObject(w http.ResponseWriter, r *http.Request, model string) (map[string]any, bool) {
+	if r.Method == http.MethodHead {
+		w.WriteHeader(http.StatusOK)
+		return nil, false
+	}
 	body, e := s.readBody(w, r)
-	if e != nil {
-		return nil, e
+	if e == nil {
+		var env *envelope
+		if env, e = decodeEnvelope(body, model); e == nil {
+			obj, _ := env.whole().(map[string]any)
+			return obj, true
+		}
 	}
-	env, e := decodeEnvelope(body, model)
-	if e != nil {
-		return nil, e
-	}
-	obj, _ := env.whole().(map[string]any)
-	return obj, nil
+	s.writeError(w, e)
+	return nil, false
 }
 
 // tokenFeedback answers POST <path>/token_feedback. Feedback by token
 // needs LangSmith's presigned tokens, which this server does not issue, so
 // a valid request gets LangServe's 400 for "not configured".
 func (s *settings) tokenFeedback(w http.ResponseWriter, r *http.Request) {
-	obj, e := s.readObject(w, r, "FeedbackCreateRequestTokenBased")
-	if e != nil {
-		s.writeError(w, e)
+	obj, ok := s.readObject(w, r, "FeedbackCreateRequestTokenBased")
+	if !ok {
 		return
 	}
 	var details []validate.Error
@@ -128,13 +134,8 @@ func (s *settings) tokenFeedback(w http.ResponseWriter, r *http.Request) {
 
 // createFeedback answers POST and HEAD <path>/feedback.
 func (s *settings) createFeedback(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodHead {
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	obj, e := s.readObject(w, r, "FeedbackCreateRequest")
-	if e != nil {
-		s.writeError(w, e)
+	obj, ok := s.readObject(w, r, "FeedbackCreateRequest")
+	if !ok {
 		return
 	}
 	var (
@@ -167,11 +168,7 @@ func (s *settings) createFeedback(w http.ResponseWriter, r *http.Request) {
 	}
 	stored, err := s.feedback.Create(r.Context(), f)
 	if err != nil {
-		if e, ok := asError(err); ok {
-			s.writeError(w, e)
-			return
-		}
-		s.failure(w, r, feedbackEndpoint, "", nil, err)
+		s.failure(w, r, feedbackEndpoint, "", nil, err) // a *Error answers as it says
 		return
 	}
 	writeJSON(w, http.StatusOK, stored)
@@ -179,17 +176,12 @@ func (s *settings) createFeedback(w http.ResponseWriter, r *http.Request) {
 
 // publicTraceLink answers PUT and HEAD <path>/public_trace_link.
 func (s *settings) publicTraceLink(w http.ResponseWriter, r *http.Request) {
-	if r.Method == http.MethodHead {
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	obj, e := s.readObject(w, r, "PublicTraceLinkCreateRequest")
-	if e != nil {
-		s.writeError(w, e)
-		return
-	}
-	v, ok := obj["run_id"]
+	obj, ok := s.readObject(w, r, "PublicTraceLinkCreateRequest")
 	if !ok {
+		return
+	}
+	v, present := obj["run_id"]
+	if !present {
 		s.writeError(w, validationError(validate.New("missing", []any{"run_id"}, "Field required", obj)))
 		return
 	}
@@ -200,11 +192,7 @@ func (s *settings) publicTraceLink(w http.ResponseWriter, r *http.Request) {
 	}
 	url, err := s.traceLinker.PublicTraceLink(r.Context(), id)
 	if err != nil {
-		if e, ok := asError(err); ok {
-			s.writeError(w, e)
-			return
-		}
-		s.failure(w, r, traceLinkEndpoint, id.String(), nil, err)
+		s.failure(w, r, traceLinkEndpoint, id.String(), nil, err) // a *Error answers as it says
 		return
 	}
 	b, _ := json.Marshal(map[string]string{"public_url": url})

@@ -21,34 +21,43 @@ func (v *server[I, O]) invoke(w http.ResponseWriter, r *http.Request, rt route) 
 		v.s.writeError(w, e)
 		return
 	}
-	events := v.s.newCallbackEvents()
-	out, err := invokeSafely(r.Context(), v.r, req.in, runOptions(req.cfg, events)...)
-	runID := req.cfg.RunID.String()
-	if err != nil {
-		v.s.failure(w, r, Invoke, runID, req.input, err)
+	res := v.run(r.Context(), req)
+	if res.err != nil {
+		v.s.failure(w, r, Invoke, req.cfg.RunID.String(), req.input, res.err)
 		return
 	}
-	b, err := wire.Marshal(out)
-	if err != nil {
-		v.s.failure(w, r, Invoke, runID, req.input, err)
-		return
-	}
-	buf := make([]byte, 0, len(b)+128)
+	buf := make([]byte, 0, len(res.output)+len(res.events)+128)
 	buf = append(buf, `{"output":`...)
-	buf = append(buf, b...)
+	buf = append(buf, res.output...)
 	buf = append(buf, `,"metadata":`...)
-	buf = appendRunMetadata(buf, runID)
-	if events != nil {
-		ev, err := events.JSON()
-		if err != nil {
-			v.s.failure(w, r, Invoke, runID, req.input, err)
-			return
-		}
+	buf = appendRunMetadata(buf, req.cfg.RunID.String())
+	if res.events != nil {
 		buf = append(buf, `,"callback_events":`...)
-		buf = append(buf, ev...)
+		buf = append(buf, res.events...)
 	}
 	buf = append(buf, '}')
 	writeJSONBytes(w, http.StatusOK, buf)
+}
+
+// result is the JSON of a finished run: its output and, when responses
+// carry them, its callback events.
+type result struct {
+	output, events []byte
+	err            error
+}
+
+// run invokes the runnable on req and encodes what the answer needs.
+func (v *server[I, O]) run(ctx context.Context, req *request[I]) (res result) {
+	events := v.s.newCallbackEvents()
+	out, err := invokeSafely(ctx, v.r, req.in, runOptions(req.cfg, events)...)
+	if err == nil {
+		res.output, err = wire.Marshal(out)
+	}
+	if err == nil && events != nil {
+		res.events, err = events.JSON()
+	}
+	res.err = err
+	return res
 }
 
 // appendRunMetadata appends InvokeResponseMetadata. Token feedback needs
@@ -125,21 +134,15 @@ func (v *server[I, O]) batch(w http.ResponseWriter, r *http.Request, rt route) {
 	configs := make([]runnable.Config, len(inputs))
 	if isList {
 		for i, raw := range list {
-			cfg, e := v.s.clientConfigs(&v.model, hashCfg, raw)
-			if e == nil {
-				cfg, e = v.s.finish(r, body, Batch, cfg, true)
-			}
-			if e != nil {
+			if configs[i], e = v.requestConfig(r, body, Batch, hashCfg, raw); e != nil {
 				v.s.writeError(w, e)
 				return
 			}
-			configs[i] = cfg
 		}
 	} else {
-		cfg, e := v.s.clientConfigs(&v.model, hashCfg, single)
-		if e == nil {
-			cfg, e = v.s.finish(r, body, Batch, cfg, true)
-		}
+		// The one config is checked (and the hook called) even for an
+		// empty batch.
+		cfg, e := v.requestConfig(r, body, Batch, hashCfg, single)
 		if e != nil {
 			v.s.writeError(w, e)
 			return
@@ -163,28 +166,22 @@ func (v *server[I, O]) batch(w http.ResponseWriter, r *http.Request, rt route) {
 		reqs[i] = req
 	}
 
-	outs := make([][]byte, len(reqs))
-	events := make([]*callbackEvents, len(reqs))
+	results := make([]result, len(reqs))
 	g, ctx := errgroup.WithContext(r.Context())
 	if len(configs) > 0 && configs[0].MaxConcurrency > 0 {
 		g.SetLimit(configs[0].MaxConcurrency)
 	}
 	var (
-		mu      sync.Mutex
-		failed  = -1
-		failErr error
+		mu     sync.Mutex
+		failed = -1
 	)
 	for i, req := range reqs {
-		events[i] = v.s.newCallbackEvents()
 		g.Go(func() error {
-			out, err := invokeSafely(ctx, v.r, req.in, runOptions(req.cfg, events[i])...)
-			if err == nil {
-				outs[i], err = wire.Marshal(out)
-			}
-			if err != nil {
+			results[i] = v.run(ctx, req)
+			if err := results[i].err; err != nil {
 				mu.Lock()
 				if failed < 0 {
-					failed, failErr = i, err
+					failed = i
 				}
 				mu.Unlock()
 				return err
@@ -194,54 +191,42 @@ func (v *server[I, O]) batch(w http.ResponseWriter, r *http.Request, rt route) {
 	}
 	g.Wait()
 	if failed >= 0 {
-		v.s.failure(w, r, Batch, reqs[failed].cfg.RunID.String(), reqs[failed].input, failErr)
+		v.s.failure(w, r, Batch, reqs[failed].cfg.RunID.String(), reqs[failed].input, results[failed].err)
 		return
 	}
 
 	size := 128
-	for _, o := range outs {
-		size += len(o) + 100
+	for _, res := range results {
+		size += len(res.output) + len(res.events) + 100
 	}
 	buf := make([]byte, 0, size)
 	buf = append(buf, `{"output":[`...)
-	for i, o := range outs {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, o...)
-	}
+	buf = appendEach(buf, len(results), func(buf []byte, i int) []byte { return append(buf, results[i].output...) })
 	buf = append(buf, `],"metadata":{"responses":[`...)
-	for i, req := range reqs {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = appendRunMetadata(buf, req.cfg.RunID.String())
-	}
+	buf = appendEach(buf, len(reqs), func(buf []byte, i int) []byte { return appendRunMetadata(buf, reqs[i].cfg.RunID.String()) })
 	buf = append(buf, `],"run_ids":[`...)
-	for i, req := range reqs {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
+	buf = appendEach(buf, len(reqs), func(buf []byte, i int) []byte {
 		buf = append(buf, '"')
-		buf = append(buf, req.cfg.RunID.String()...)
-		buf = append(buf, '"')
-	}
+		buf = append(buf, reqs[i].cfg.RunID.String()...)
+		return append(buf, '"')
+	})
 	buf = append(buf, "]}"...)
 	if v.s.includeEvents {
 		buf = append(buf, `,"callback_events":[`...)
-		for i, ev := range events {
-			if i > 0 {
-				buf = append(buf, ',')
-			}
-			b, err := ev.JSON()
-			if err != nil {
-				v.s.failure(w, r, Batch, reqs[i].cfg.RunID.String(), reqs[i].input, err)
-				return
-			}
-			buf = append(buf, b...)
-		}
+		buf = appendEach(buf, len(results), func(buf []byte, i int) []byte { return append(buf, results[i].events...) })
 		buf = append(buf, ']')
 	}
 	buf = append(buf, '}')
 	writeJSONBytes(w, http.StatusOK, buf)
+}
+
+// appendEach appends n items, separated by commas.
+func appendEach(buf []byte, n int, item func(buf []byte, i int) []byte) []byte {
+	for i := range n {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = item(buf, i)
+	}
+	return buf
 }

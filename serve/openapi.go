@@ -118,68 +118,52 @@ var (
 
 // shared adds the models every LangServe document has.
 func (b *docBuilder) shared() {
-	b.schemas["FeedbackToken"] = map[string]any{
-		"title":       "FeedbackToken",
-		"description": "A token with which a client may give feedback on a run.",
-		"type":        "object",
-		"properties": map[string]any{
-			"key":        with(stringSchema, "title", "Key"),
-			"token_url":  with(nullable(stringSchema), "title", "Token Url"),
-			"expires_at": with(nullable(map[string]any{"type": "string", "format": "date-time"}), "title", "Expires At"),
-		},
-		"required": []any{"key"},
+	b.model("FeedbackToken", "A token with which a client may give feedback on a run.", map[string]any{
+		"key":        with(stringSchema, "title", "Key"),
+		"token_url":  with(nullable(stringSchema), "title", "Token Url"),
+		"expires_at": with(nullable(map[string]any{"type": "string", "format": "date-time"}), "title", "Expires At"),
+	}, "key")
+	b.model("InvokeResponseMetadata", "Metadata of the run that produced a response.", map[string]any{
+		"run_id":          map[string]any{"type": "string", "format": "uuid", "title": "Run Id"},
+		"feedback_tokens": map[string]any{"type": "array", "items": ref("FeedbackToken"), "title": "Feedback Tokens"},
+	}, "run_id", "feedback_tokens")
+	b.model("BatchResponseMetadata", "Metadata of the runs of a batch, in input order.", map[string]any{
+		"responses": map[string]any{"type": "array", "items": ref("InvokeResponseMetadata"), "title": "Responses"},
+		"run_ids":   map[string]any{"type": "array", "items": map[string]any{"type": "string", "format": "uuid"}, "title": "Run Ids"},
+	}, "responses", "run_ids")
+	b.model("FeedbackCreateRequestTokenBased", "Feedback given with a feedback token.", map[string]any{
+		"token_or_url": map[string]any{"title": "Token Or Url", "type": "string"},
+		"score":        scoreSchema(),
+		"value":        valueSchema(),
+		"comment":      with(nullable(stringSchema), "title", "Comment"),
+		"correction":   with(nullable(objectSchema), "title", "Correction"),
+		"metadata":     with(nullable(objectSchema), "title", "Metadata"),
+	}, "token_or_url")
+	b.model("ValidationError", "", map[string]any{
+		"loc":  map[string]any{"type": "array", "title": "Location", "items": map[string]any{"anyOf": []any{stringSchema, map[string]any{"type": "integer"}}}},
+		"msg":  map[string]any{"type": "string", "title": "Message"},
+		"type": map[string]any{"type": "string", "title": "Error Type"},
+	}, "loc", "msg", "type")
+	b.model("HTTPValidationError", "", map[string]any{
+		"detail": map[string]any{"type": "array", "title": "Detail", "items": ref("ValidationError")},
+	})
+}
+
+// model adds an object model to the components: a title, a description
+// (unless empty), properties and the required ones.
+func (b *docBuilder) model(name, description string, props map[string]any, required ...string) {
+	m := map[string]any{"title": name, "type": "object", "properties": props}
+	if description != "" {
+		m["description"] = description
 	}
-	b.schemas["InvokeResponseMetadata"] = map[string]any{
-		"title":       "InvokeResponseMetadata",
-		"description": "Metadata of the run that produced a response.",
-		"type":        "object",
-		"properties": map[string]any{
-			"run_id":          map[string]any{"type": "string", "format": "uuid", "title": "Run Id"},
-			"feedback_tokens": map[string]any{"type": "array", "items": ref("FeedbackToken"), "title": "Feedback Tokens"},
-		},
-		"required": []any{"run_id", "feedback_tokens"},
+	if len(required) > 0 {
+		req := make([]any, len(required))
+		for i, r := range required {
+			req[i] = r
+		}
+		m["required"] = req
 	}
-	b.schemas["BatchResponseMetadata"] = map[string]any{
-		"title":       "BatchResponseMetadata",
-		"description": "Metadata of the runs of a batch, in input order.",
-		"type":        "object",
-		"properties": map[string]any{
-			"responses": map[string]any{"type": "array", "items": ref("InvokeResponseMetadata"), "title": "Responses"},
-			"run_ids":   map[string]any{"type": "array", "items": map[string]any{"type": "string", "format": "uuid"}, "title": "Run Ids"},
-		},
-		"required": []any{"responses", "run_ids"},
-	}
-	b.schemas["FeedbackCreateRequestTokenBased"] = map[string]any{
-		"title":       "FeedbackCreateRequestTokenBased",
-		"description": "Feedback given with a feedback token.",
-		"type":        "object",
-		"properties": map[string]any{
-			"token_or_url": map[string]any{"title": "Token Or Url", "type": "string"},
-			"score":        scoreSchema(),
-			"value":        valueSchema(),
-			"comment":      with(nullable(stringSchema), "title", "Comment"),
-			"correction":   with(nullable(objectSchema), "title", "Correction"),
-			"metadata":     with(nullable(objectSchema), "title", "Metadata"),
-		},
-		"required": []any{"token_or_url"},
-	}
-	b.schemas["ValidationError"] = map[string]any{
-		"title": "ValidationError",
-		"type":  "object",
-		"properties": map[string]any{
-			"loc":  map[string]any{"type": "array", "title": "Location", "items": map[string]any{"anyOf": []any{stringSchema, map[string]any{"type": "integer"}}}},
-			"msg":  map[string]any{"type": "string", "title": "Message"},
-			"type": map[string]any{"type": "string", "title": "Error Type"},
-		},
-		"required": []any{"loc", "msg", "type"},
-	}
-	b.schemas["HTTPValidationError"] = map[string]any{
-		"title": "HTTPValidationError",
-		"type":  "object",
-		"properties": map[string]any{
-			"detail": map[string]any{"type": "array", "title": "Detail", "items": ref("ValidationError")},
-		},
-	}
+	b.schemas[name] = m
 }
 
 func scoreSchema() map[string]any {
@@ -198,51 +182,29 @@ func (b *docBuilder) feedbackModels() {
 	if _, ok := b.schemas["Feedback"]; ok {
 		return
 	}
-	b.schemas["FeedbackCreateRequest"] = map[string]any{
-		"title":       "FeedbackCreateRequest",
-		"description": "Feedback on a run.",
-		"type":        "object",
-		"properties": map[string]any{
-			"run_id":  with(nullable(map[string]any{"type": "string", "format": "uuid"}), "title", "Run Id"),
-			"key":     map[string]any{"type": "string", "title": "Key"},
-			"score":   scoreSchema(),
-			"value":   valueSchema(),
-			"comment": with(nullable(stringSchema), "title", "Comment"),
-		},
-		"required": []any{"run_id", "key"},
-	}
-	b.schemas["Feedback"] = map[string]any{
-		"title":       "Feedback",
-		"description": "Feedback as stored.",
-		"type":        "object",
-		"properties": map[string]any{
-			"id":          map[string]any{"type": "string", "format": "uuid", "title": "Id"},
-			"run_id":      with(nullable(map[string]any{"type": "string", "format": "uuid"}), "title", "Run Id"),
-			"key":         map[string]any{"type": "string", "title": "Key"},
-			"score":       scoreSchema(),
-			"value":       valueSchema(),
-			"comment":     with(nullable(stringSchema), "title", "Comment"),
-			"correction":  with(nullable(objectSchema), "title", "Correction"),
-			"created_at":  map[string]any{"type": "string", "format": "date-time", "title": "Created At"},
-			"modified_at": map[string]any{"type": "string", "format": "date-time", "title": "Modified At"},
-		},
-		"required": []any{"id", "run_id", "key", "created_at", "modified_at"},
-	}
+	b.model("FeedbackCreateRequest", "Feedback on a run.", map[string]any{
+		"run_id":  with(nullable(map[string]any{"type": "string", "format": "uuid"}), "title", "Run Id"),
+		"key":     map[string]any{"type": "string", "title": "Key"},
+		"score":   scoreSchema(),
+		"value":   valueSchema(),
+		"comment": with(nullable(stringSchema), "title", "Comment"),
+	}, "run_id", "key")
+	b.model("Feedback", "Feedback as stored.", map[string]any{
+		"id":          map[string]any{"type": "string", "format": "uuid", "title": "Id"},
+		"run_id":      with(nullable(map[string]any{"type": "string", "format": "uuid"}), "title", "Run Id"),
+		"key":         map[string]any{"type": "string", "title": "Key"},
+		"score":       scoreSchema(),
+		"value":       valueSchema(),
+		"comment":     with(nullable(stringSchema), "title", "Comment"),
+		"correction":  with(nullable(objectSchema), "title", "Correction"),
+		"created_at":  map[string]any{"type": "string", "format": "date-time", "title": "Created At"},
+		"modified_at": map[string]any{"type": "string", "format": "date-time", "title": "Modified At"},
+	}, "id", "run_id", "key", "created_at", "modified_at")
 }
 
 func (b *docBuilder) traceLinkModels() {
-	b.schemas["PublicTraceLinkCreateRequest"] = map[string]any{
-		"title":      "PublicTraceLinkCreateRequest",
-		"type":       "object",
-		"properties": map[string]any{"run_id": map[string]any{"type": "string", "format": "uuid", "title": "Run Id"}},
-		"required":   []any{"run_id"},
-	}
-	b.schemas["PublicTraceLink"] = map[string]any{
-		"title":      "PublicTraceLink",
-		"type":       "object",
-		"properties": map[string]any{"public_url": map[string]any{"type": "string", "title": "Public Url"}},
-		"required":   []any{"public_url"},
-	}
+	b.model("PublicTraceLinkCreateRequest", "", map[string]any{"run_id": map[string]any{"type": "string", "format": "uuid", "title": "Run Id"}}, "run_id")
+	b.model("PublicTraceLink", "", map[string]any{"public_url": map[string]any{"type": "string", "title": "Public Url"}}, "public_url")
 }
 
 // addModel adds schema s under name, hoisting its $defs into the
@@ -341,7 +303,7 @@ func (b *docBuilder) mount(m *mountedDoc) []any {
 	request := func(name string, extra map[string]any) string {
 		props := map[string]any{"input": inputField(), "config": configField, "kwargs": kwargs}
 		maps.Copy(props, extra)
-		b.schemas[ns+name] = map[string]any{"title": ns + name, "type": "object", "properties": props, "required": []any{"input"}}
+		b.model(ns+name, "", props, "input")
 		return ns + name
 	}
 	filterProps := map[string]any{}
@@ -361,18 +323,15 @@ func (b *docBuilder) mount(m *mountedDoc) []any {
 		if d.callbacks {
 			props["callback_events"] = callbackEvents
 		}
-		b.schemas[ns+"InvokeResponse"] = map[string]any{"title": ns + "InvokeResponse", "type": "object", "properties": props, "required": []any{"output", "metadata"}}
+		b.model(ns+"InvokeResponse", "", props, "output", "metadata")
 	}
 	if on(Batch) {
-		b.schemas[ns+"BatchRequest"] = map[string]any{
-			"title": ns + "BatchRequest", "type": "object", "required": []any{"inputs"},
-			"properties": map[string]any{
-				"inputs": map[string]any{"type": "array", "items": ref(inName), "title": "Inputs"},
-				"config": map[string]any{"title": "Config", "anyOf": []any{ref(cfgName), map[string]any{"type": "array", "items": ref(cfgName)}},
-					"description": "One config for every input, or one per input."},
-				"kwargs": map[string]any{"title": "Kwargs", "description": "Ignored."},
-			},
-		}
+		b.model(ns+"BatchRequest", "", map[string]any{
+			"inputs": map[string]any{"type": "array", "items": ref(inName), "title": "Inputs"},
+			"config": map[string]any{"title": "Config", "anyOf": []any{ref(cfgName), map[string]any{"type": "array", "items": ref(cfgName)}},
+				"description": "One config for every input, or one per input."},
+			"kwargs": map[string]any{"title": "Kwargs", "description": "Ignored."},
+		}, "inputs")
 		models[Batch] = ns + "BatchRequest"
 		props := map[string]any{
 			"output":   map[string]any{"type": "array", "items": ref(outName), "title": "Output"},
@@ -381,7 +340,7 @@ func (b *docBuilder) mount(m *mountedDoc) []any {
 		if d.callbacks {
 			props["callback_events"] = map[string]any{"type": "array", "title": "Callback Events", "items": callbackEvents}
 		}
-		b.schemas[ns+"BatchResponse"] = map[string]any{"title": ns + "BatchResponse", "type": "object", "properties": props, "required": []any{"output", "metadata"}}
+		b.model(ns+"BatchResponse", "", props, "output", "metadata")
 	}
 	if on(Stream) {
 		models[Stream] = request("StreamRequest", nil)
@@ -466,59 +425,49 @@ func (b *docBuilder) mount(m *mountedDoc) []any {
 			addOp(b.paths, path, method, op)
 		}
 	}
+	// The feedback routes: a request model, a 200 answer and the 422, and
+	// for the optional ones a HEAD that tells whether they are on.
+	bodyOp := func(path, method, name, summary, description, request string, ok map[string]any) map[string]any {
+		return map[string]any{
+			"summary":     summary,
+			"description": description,
+			"operationId": operationID(name, path, method),
+			"requestBody": map[string]any{"required": true, "content": jsonContent(ref(request))},
+			"responses":   map[string]any{"200": ok, "422": validation},
+		}
+	}
+	headOp := func(path, name, summary, description, answer string) map[string]any {
+		return map[string]any{
+			"summary":     summary,
+			"description": description,
+			"operationId": operationID(name, path, "head"),
+			"responses":   map[string]any{"200": map[string]any{"description": answer}},
+		}
+	}
 	if on(TokenFeedback) {
 		path := full + "/token_feedback"
-		addOp(b.paths, path, "post", map[string]any{
-			"summary":     "Create Feedback From Token",
-			"description": "Feedback by token; it needs LangSmith, so this server answers 400.",
-			"operationId": operationID("create_feedback_from_token", path, "post"),
-			"requestBody": map[string]any{"required": true, "content": jsonContent(ref("FeedbackCreateRequestTokenBased"))},
-			"responses": map[string]any{
-				"200": map[string]any{"description": "Successful Response", "content": jsonContent(map[string]any{})},
-				"400": map[string]any{"description": "Token feedback is not configured", "content": jsonContent(map[string]any{})},
-				"422": validation,
-			},
-		})
+		op := bodyOp(path, "post", "create_feedback_from_token", "Create Feedback From Token",
+			"Feedback by token; it needs LangSmith, so this server answers 400.", "FeedbackCreateRequestTokenBased",
+			map[string]any{"description": "Successful Response", "content": jsonContent(map[string]any{})})
+		op["responses"].(map[string]any)["400"] = map[string]any{"description": "Token feedback is not configured", "content": jsonContent(map[string]any{})}
+		addOp(b.paths, path, "post", op)
 	}
 	if on(feedbackEndpoint) {
 		b.feedbackModels()
 		path := full + "/feedback"
-		addOp(b.paths, path, "post", map[string]any{
-			"summary":     "Create Feedback",
-			"description": "Store feedback on a run.",
-			"operationId": operationID("create_feedback", path, "post"),
-			"requestBody": map[string]any{"required": true, "content": jsonContent(ref("FeedbackCreateRequest"))},
-			"responses": map[string]any{
-				"200": map[string]any{"description": "Successful Response", "content": jsonContent(ref("Feedback"))},
-				"422": validation,
-			},
-		})
-		addOp(b.paths, path, "head", map[string]any{
-			"summary":     "Check Feedback Enabled",
-			"description": "Answers 200 when feedback is enabled.",
-			"operationId": operationID("check_feedback_enabled", path, "head"),
-			"responses":   map[string]any{"200": map[string]any{"description": "Feedback is enabled"}},
-		})
+		addOp(b.paths, path, "post", bodyOp(path, "post", "create_feedback", "Create Feedback", "Store feedback on a run.",
+			"FeedbackCreateRequest", map[string]any{"description": "Successful Response", "content": jsonContent(ref("Feedback"))}))
+		addOp(b.paths, path, "head", headOp(path, "check_feedback_enabled", "Check Feedback Enabled",
+			"Answers 200 when feedback is enabled.", "Feedback is enabled"))
 	}
 	if on(traceLinkEndpoint) {
 		b.traceLinkModels()
 		path := full + "/public_trace_link"
-		addOp(b.paths, path, "put", map[string]any{
-			"summary":     "Create Public Trace Link",
-			"description": "Make the trace of a run public and return its URL.",
-			"operationId": operationID("create_public_trace_link", path, "put"),
-			"requestBody": map[string]any{"required": true, "content": jsonContent(ref("PublicTraceLinkCreateRequest"))},
-			"responses": map[string]any{
-				"200": map[string]any{"description": "Successful Response", "content": jsonContent(ref("PublicTraceLink"))},
-				"422": validation,
-			},
-		})
-		addOp(b.paths, path, "head", map[string]any{
-			"summary":     "Check Public Trace Link Enabled",
-			"description": "Answers 200 when public trace links are enabled.",
-			"operationId": operationID("check_public_trace_link_enabled", path, "head"),
-			"responses":   map[string]any{"200": map[string]any{"description": "Public trace links are enabled"}},
-		})
+		addOp(b.paths, path, "put", bodyOp(path, "put", "create_public_trace_link", "Create Public Trace Link",
+			"Make the trace of a run public and return its URL.", "PublicTraceLinkCreateRequest",
+			map[string]any{"description": "Successful Response", "content": jsonContent(ref("PublicTraceLink"))}))
+		addOp(b.paths, path, "head", headOp(path, "check_public_trace_link_enabled", "Check Public Trace Link Enabled",
+			"Answers 200 when public trace links are enabled.", "Public trace links are enabled"))
 	}
 	tags := []any{map[string]any{"name": tag}}
 	if d.enabled[ConfigHashes] {

@@ -135,11 +135,7 @@ func (v *server[I, O]) prepare(w http.ResponseWriter, r *http.Request, rt route,
 	if e != nil {
 		return nil, nil, e
 	}
-	cfg, e := v.s.clientConfigs(&v.model, hashCfg, bodyCfg)
-	if e != nil {
-		return nil, nil, e
-	}
-	cfg, e = v.s.finish(r, body, ep, cfg, true)
+	cfg, e := v.requestConfig(r, body, ep, hashCfg, bodyCfg)
 	if e != nil {
 		return nil, nil, e
 	}
@@ -148,6 +144,17 @@ func (v *server[I, O]) prepare(w http.ResponseWriter, r *http.Request, rt route,
 		return nil, nil, e
 	}
 	return env, req, nil
+}
+
+// requestConfig is the config of one run of a request: the client's
+// configs (the hash config, then the body's) validated and merged, then
+// the per-request hook and the server's settings.
+func (v *server[I, O]) requestConfig(r *http.Request, body []byte, ep Endpoint, hashCfg, bodyCfg rawConfig) (runnable.Config, *Error) {
+	cfg, e := v.s.clientConfigs(&v.model, hashCfg, bodyCfg)
+	if e != nil {
+		return runnable.Config{}, e
+	}
+	return v.s.finish(r, body, ep, cfg, true)
 }
 
 // decodeInput validates raw against the input schema under cfg and decodes

@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"net/http"
 
@@ -19,147 +20,141 @@ import (
 // stream answers POST <path>/stream: a "metadata" event with the run id
 // right before the first chunk, one "data" event per chunk, then "end".
 func (v *server[I, O]) stream(w http.ResponseWriter, r *http.Request, rt route) {
-	_, req, e := v.prepare(w, r, rt, Stream, "InvokeRequestShallowValidator")
-	if e != nil {
-		v.s.writeError(w, e)
+	st, req, _ := v.openStream(w, r, rt, Stream)
+	if st == nil {
 		return
 	}
-	sw := sse.NewWriter(w)
-	defer sw.Close()
-	runID := req.cfg.RunID.String()
-	st := &sseRun{s: v.s, r: r, sw: sw, ep: Stream, runID: runID, input: req.input}
-	defer st.recoverPanic()
-
+	defer st.finish()
 	sentMeta := false
-	for chunk, err := range streamSafely(r.Context(), v.r, req.in, runOptions(req.cfg, nil)...) {
-		if err != nil {
-			st.fail(err)
-			return
-		}
+	drain(st, streamSafely(r.Context(), v.r, req.in, runOptions(req.cfg, nil)...), func(chunk O) error {
 		b, err := wire.Marshal(chunk)
 		if err != nil {
-			st.fail(err)
-			return
+			return err
 		}
 		if !sentMeta {
 			sentMeta = true
 			// Python's json.dumps spacing, as LangServe writes this event.
-			if sw.Event("metadata", []byte(`{"run_id": "`+runID+`"}`)) != nil {
-				return
+			if err := st.event("metadata", []byte(`{"run_id": "`+st.runID+`"}`)); err != nil {
+				return err
 			}
 		}
-		if sw.Event("data", b) != nil {
-			return // the client is gone; leaving the loop stops the run
-		}
-	}
-	sw.End()
+		return st.event("data", b)
+	}, nil)
 }
 
 // streamLog answers POST <path>/stream_log with RunLogPatch events built
 // from the run's events.
 func (v *server[I, O]) streamLog(w http.ResponseWriter, r *http.Request, rt route) {
-	env, req, e := v.prepare(w, r, rt, StreamLog, "InvokeRequestShallowValidator")
-	if e != nil {
-		v.s.writeError(w, e)
+	st, req, f := v.openStream(w, r, rt, StreamLog)
+	if st == nil {
 		return
 	}
-	f, e := env.filters()
-	if e != nil {
-		v.s.writeError(w, e)
-		return
-	}
-	sw := sse.NewWriter(w)
-	defer sw.Close()
-	st := &sseRun{s: v.s, r: r, sw: sw, ep: StreamLog, runID: req.cfg.RunID.String(), input: req.input}
-	defer st.recoverPanic()
-
-	logs := wire.NewLogStream(f, func(patch []byte) error { return sw.Event("data", patch) })
+	defer st.finish()
+	logs := wire.NewLogStream(f, func(patch []byte) error { return st.event("data", patch) })
 	opts := append(runOptions(req.cfg, nil), runnable.WithCallbacks(logs))
-	for chunk, err := range streamSafely(r.Context(), v.r, req.in, opts...) {
-		if err != nil {
-			st.fail(err)
-			return
-		}
+	drain(st, streamSafely(r.Context(), v.r, req.in, opts...), func(chunk O) error {
 		logs.Output(chunk)
-		if err := logs.Err(); err != nil {
-			st.fail(err)
-			return
-		}
-	}
-	if err := logs.Err(); err != nil {
-		st.fail(err)
-		return
-	}
-	sw.End()
+		return logs.Err()
+	}, logs.Err)
 }
 
 // streamEvents answers POST <path>/stream_events with one StreamEvent per
 // run event, in the configured version.
 func (v *server[I, O]) streamEvents(w http.ResponseWriter, r *http.Request, rt route) {
-	env, req, e := v.prepare(w, r, rt, StreamEvents, "InvokeRequestShallowValidator")
-	if e != nil {
-		v.s.writeError(w, e)
+	st, req, f := v.openStream(w, r, rt, StreamEvents)
+	if st == nil {
 		return
 	}
-	f, e := env.filters()
-	if e != nil {
-		v.s.writeError(w, e)
-		return
-	}
-	sw := sse.NewWriter(w)
-	defer sw.Close()
-	st := &sseRun{s: v.s, r: r, sw: sw, ep: StreamEvents, runID: req.cfg.RunID.String(), input: req.input}
-	defer st.recoverPanic()
-
-	events := wire.NewEventStream(v.s.eventsVersion, f, req.in, func(ev []byte) error { return sw.Event("data", ev) })
+	defer st.finish()
+	events := wire.NewEventStream(v.s.eventsVersion, f, req.in, func(ev []byte) error { return st.event("data", ev) })
 	opts := append(runOptions(req.cfg, nil), runnable.WithCallbacks(events))
-	for _, err := range streamSafely(r.Context(), v.r, req.in, opts...) {
+	drain(st, streamSafely(r.Context(), v.r, req.in, opts...), func(O) error { return events.Err() }, events.Err)
+}
+
+// openStream validates a streaming request (and the filters of stream_log
+// and stream_events) and switches the response to SSE. A request that
+// fails validation is answered here, and st is nil. Otherwise the caller
+// must defer st.finish().
+func (v *server[I, O]) openStream(w http.ResponseWriter, r *http.Request, rt route, ep Endpoint) (st *sseRun, req *request[I], f wire.Filter) {
+	env, req, e := v.prepare(w, r, rt, ep, "InvokeRequestShallowValidator")
+	if e == nil && ep != Stream {
+		f, e = env.filters()
+	}
+	if e != nil {
+		v.s.writeError(w, e)
+		return nil, nil, f
+	}
+	st = &sseRun{s: v.s, r: r, sw: sse.NewWriter(w), ep: ep, runID: req.cfg.RunID.String(), input: req.input}
+	return st, req, f
+}
+
+// drain runs a stream to its end, handing every chunk to each, and ends
+// the response: "end" after the last chunk, or an "error" event at the
+// first error of the run, of each, or of final (checked after the last
+// chunk, when the encoders have written the run's end).
+func drain[O any](st *sseRun, chunks iter.Seq2[O, error], each func(O) error, final func() error) {
+	for chunk, err := range chunks {
+		if err == nil {
+			err = each(chunk)
+		}
 		if err != nil {
 			st.fail(err)
 			return
 		}
-		if err := events.Err(); err != nil {
+	}
+	if final != nil {
+		if err := final(); err != nil {
 			st.fail(err)
 			return
 		}
 	}
-	if err := events.Err(); err != nil {
-		st.fail(err)
-		return
-	}
-	sw.End()
+	st.sw.End()
 }
 
 // sseRun is the state of a streaming response that has started.
 type sseRun struct {
-	s     *settings
-	r     *http.Request
-	sw    *sse.Writer
-	ep    Endpoint
-	runID string
-	input any
+	s        *settings
+	r        *http.Request
+	sw       *sse.Writer
+	ep       Endpoint
+	runID    string
+	input    any
+	writeErr error // the first failed write: the client is gone
+}
+
+// event writes one event, remembering a failure.
+func (st *sseRun) event(name string, data []byte) error {
+	err := st.sw.Event(name, data)
+	if err != nil && st.writeErr == nil {
+		st.writeErr = err
+	}
+	return err
 }
 
 // fail ends the stream with an error event. A run cancelled because the
-// client went away is not a server error and is not logged as one.
+// client went away, or whose events could not be written to it, is not a
+// server error and is not logged as one; a ResponseWriter that cannot
+// flush is.
 func (st *sseRun) fail(err error) {
-	if st.r.Context().Err() != nil {
-		st.s.log.DebugContext(st.r.Context(), "serve: client went away", "path", st.s.path, "endpoint", string(st.ep), "run_id", st.runID)
+	ctx := st.r.Context()
+	if ctx.Err() != nil || (st.writeErr != nil && !errors.Is(st.writeErr, http.ErrNotSupported)) {
+		st.s.log.DebugContext(ctx, "serve: client went away", "path", st.s.path, "endpoint", string(st.ep), "run_id", st.runID)
 		return
 	}
 	if clientError(err, st.input) == nil {
-		st.s.log.ErrorContext(st.r.Context(), "serve: run failed", "path", st.s.path, "endpoint", string(st.ep), "run_id", st.runID, "error", err)
+		st.s.log.ErrorContext(ctx, "serve: run failed", "path", st.s.path, "endpoint", string(st.ep), "run_id", st.runID, "error", err)
 	}
 	st.sw.Event("error", st.s.streamErrorPayload(err, st.input))
 }
 
-// recoverPanic turns a panic of the runnable (or of its stream) into an
-// error event, so that one bad run does not abort the connection without
-// a word.
-func (st *sseRun) recoverPanic() {
+// finish ends a streaming response: a panic of the runnable (or of its
+// stream) becomes an error event, so that one bad run does not abort the
+// connection without a word, and the keep-alive pings stop.
+func (st *sseRun) finish() {
 	if v := recover(); v != nil {
 		st.fail(&runnable.PanicError{Value: v})
 	}
+	st.sw.Close()
 }
 
 // streamSafely returns r's stream, turning a panic in the call to Stream
