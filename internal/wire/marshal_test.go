@@ -1,8 +1,6 @@
 package wire
 
 import (
-	"bytes"
-	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -64,49 +62,4 @@ func TestMarshalErrors(t *testing.T) {
 			}
 		})
 	}
-}
-
-// FuzzAppendString checks the string encoder against encoding/json with
-// HTML escaping off, which differs only by escaping U+2028 and U+2029
-// (orjson, like appendString, keeps them raw).
-func FuzzAppendString(f *testing.F) {
-	for _, s := range []string{"", "plain", "<&>", "é世界", "\u2028\u2029", "\x00\x1f\x7f", "a\xffb\xc0", `\u2028 \\u2029`, `"\\`, "\t\n\r\b\f"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		// encoding/json escapes U+2028 and U+2029; encode the text between
-		// them and keep them raw.
-		var want strings.Builder
-		want.WriteByte('"')
-		start := 0
-		for i, r := range s {
-			if r == 0x2028 || r == 0x2029 {
-				want.WriteString(encodeStd(t, s[start:i]))
-				want.WriteRune(r)
-				start = i + len(string(r))
-			}
-		}
-		want.WriteString(encodeStd(t, s[start:]))
-		want.WriteByte('"')
-		if got := string(appendString(nil, s)); got != want.String() {
-			t.Errorf("appendString(%q) = %s, want %s", s, got, want.String())
-		}
-		var back string
-		if err := json.Unmarshal(appendString(nil, s), &back); err != nil {
-			t.Errorf("appendString(%q) is not JSON: %v", s, err)
-		}
-	})
-}
-
-// encodeStd is encoding/json's encoding of s with HTML escaping off,
-// without the quotes.
-func encodeStd(t *testing.T, s string) string {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(s); err != nil {
-		t.Fatal(err)
-	}
-	out := strings.TrimSuffix(buf.String(), "\n")
-	return out[1 : len(out)-1]
 }

@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/langserve-go/langserve/internal/jsonstr"
 )
 
 // op is one JSON Patch (RFC 6902) operation of a RunLogPatch.
@@ -22,9 +24,9 @@ func appendPatch(b []byte, ops []op) ([]byte, error) {
 			b = append(b, ',')
 		}
 		b = append(b, `{"op":`...)
-		b = appendString(b, o.op)
+		b = jsonstr.Append(b, o.op)
 		b = append(b, `,"path":`...)
-		b = appendString(b, o.path)
+		b = jsonstr.Append(b, o.path)
 		if o.op != "remove" {
 			b = append(b, `,"value":`...)
 			var err error
