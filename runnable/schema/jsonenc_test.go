@@ -7,8 +7,9 @@ import (
 	"testing"
 )
 
-// appendString must agree with encoding/json (HTML escaping off) except for
-// U+2028/U+2029, which it leaves raw like orjson.
+// appendJSON has two ways to write a string: its fast path, appendString,
+// and encoding/json (HTML escaping off) followed by unescapeLineSeparators,
+// which nested strings take. Both must give the same bytes.
 func checkAppendString(t *testing.T, s string) {
 	t.Helper()
 	var want bytes.Buffer
