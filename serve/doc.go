@@ -53,6 +53,14 @@
 // Options.Debug is set. A runnable or hook that returns an [*Error] chooses
 // the status and public detail instead.
 //
+// # Observing
+//
+// Every execution is a run with an id, and Options.Callbacks receive the
+// events of all runs the routes start: give them observe.Metrics (with
+// Metrics.Middleware around the handler) for Prometheus, observe.Tracer
+// for OpenTelemetry spans. Options.PlaygroundTitle puts a heading of your
+// own, such as the model that answers, on the playground page.
+//
 // # Cancellation
 //
 // The runnable runs with the request's context: a client that disconnects

@@ -11,6 +11,9 @@ import (
 	"net/http/httptest"
 	"strings"
 
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/langserve-go/langserve/observe"
 	"github.com/langserve-go/langserve/runnable"
 	"github.com/langserve-go/langserve/serve"
 )
@@ -88,4 +91,50 @@ func ExampleNewHandler() {
 	// event: data
 	// data: 3
 	// event: end
+}
+
+// Options.Callbacks see every run of the routes: here Prometheus metrics,
+// read back from their registry.
+func ExampleOptions_callbacks() {
+	shout := runnable.Lambda("shout", func(_ context.Context, s string) (string, error) {
+		return strings.ToUpper(s) + "!", nil
+	})
+	reg := prometheus.NewRegistry()
+	metrics, err := observe.NewMetrics(reg)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := serve.NewHandler(shout, &serve.Options{Path: "/shout", Callbacks: []runnable.Handler{metrics}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h = metrics.Middleware(h)
+	for _, in := range []string{`"hi"`, `"there"`, `5`} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("POST", "/shout/invoke", strings.NewReader(`{"input":`+in+`}`)))
+		fmt.Println(rec.Code)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, f := range families {
+		if f.GetName() != "langserve_runs_total" && f.GetName() != "langserve_http_requests_total" {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			var labels []string
+			for _, l := range m.GetLabel() {
+				labels = append(labels, l.GetName()+"="+l.GetValue())
+			}
+			fmt.Println(f.GetName(), strings.Join(labels, " "), m.GetCounter().GetValue())
+		}
+	}
+	// Output:
+	// 200
+	// 200
+	// 422
+	// langserve_http_requests_total code=200 endpoint=invoke route=/shout 2
+	// langserve_http_requests_total code=422 endpoint=invoke route=/shout 1
+	// langserve_runs_total name=/shout outcome=ok type=chain 2
 }
