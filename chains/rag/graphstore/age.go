@@ -53,7 +53,9 @@ type Options struct {
 // AGE needs LOAD 'age' and ag_catalog on the search_path in every session;
 // the pool does both when it connects. That session state does not survive
 // pgbouncer's transaction pooling, so connect directly or through a
-// session-pooling bouncer.
+// session-pooling bouncer. pgx's simple protocol mode is refused: it
+// formats parameters into the query text, and cypher() takes its
+// parameter only bound.
 type AGE struct {
 	pool    *pgxpool.Pool
 	graph   string
@@ -72,7 +74,9 @@ var _ Graph = (*AGE)(nil)
 // Open connects to the database at dsn (a pgx connection string or URL;
 // pool settings such as pool_max_conns go in it too), creates the age
 // extension, the graph and its labels and indexes when missing, and returns
-// the graph. ctx bounds the connection and setup work only.
+// the graph. ctx bounds the connection and setup work only. Creating the
+// extension takes a role allowed to; where it exists already, none is
+// needed.
 func Open(ctx context.Context, dsn string, opts *Options) (*AGE, error) {
 	var o Options
 	if opts != nil {
@@ -87,6 +91,11 @@ func Open(ctx context.Context, dsn string, opts *Options) (*AGE, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("graphstore: %w", err)
+	}
+	if cfg.ConnConfig.DefaultQueryExecMode == pgx.QueryExecModeSimpleProtocol {
+		// pgx would format the parameter into the query text, and AGE
+		// refuses a cypher() whose third argument is not a bound parameter.
+		return nil, fmt.Errorf("%w: default_query_exec_mode=simple_protocol: AGE needs bound parameters (use exec or cache_describe)", ErrInvalid)
 	}
 	conn, err := pgx.ConnectConfig(ctx, cfg.ConnConfig.Copy())
 	if err != nil {
@@ -221,7 +230,7 @@ func queries(graph string) ageQueries {
 	}
 	return ageQueries{
 		docKeys:         c(`MATCH (:Document {id: $doc})-[:MENTIONS]->(e:Entity) RETURN e.key`, `key agtype`),
-		deleteRelations: c(`MATCH ()-[r:RELATED {doc: $doc}]->() DELETE r`, `r agtype`),
+		deleteRelations: c(`MATCH (:Entity)-[r:RELATED {doc: $doc}]->(:Entity) DELETE r`, `r agtype`),
 		deleteDocument:  c(`MATCH (d:Document {id: $doc}) DETACH DELETE d`, `d agtype`),
 		existing:        c(`UNWIND $keys AS k MATCH (e:Entity {key: k}) RETURN e.key`, `key agtype`),
 		// AGE 1.5's MERGE loses properties and duplicates vertices when they

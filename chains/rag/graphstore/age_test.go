@@ -38,6 +38,43 @@ func TestOpenValidation(t *testing.T) {
 	}
 }
 
+func TestOpenSimpleProtocol(t *testing.T) {
+	g, err := graphstore.Open(t.Context(), "postgres://127.0.0.1:1/none?default_query_exec_mode=simple_protocol", nil)
+	if !errors.Is(err, graphstore.ErrInvalid) || !strings.Contains(err.Error(), "simple_protocol") {
+		if g != nil {
+			g.Close()
+		}
+		t.Errorf("err = %v, want ErrInvalid naming simple_protocol", err)
+	}
+}
+
+// TestExecModes runs a round trip in the other pgx modes that bind
+// parameters; exec and cache_describe are the ones that work behind
+// statement-less proxies.
+func TestExecModes(t *testing.T) {
+	url := ageURL(t)
+	for _, mode := range []string{"exec", "cache_describe"} {
+		t.Run(mode, func(t *testing.T) {
+			sep := "?"
+			if strings.Contains(url, "?") {
+				sep = "&"
+			}
+			g, err := graphstore.Open(t.Context(), url+sep+"default_query_exec_mode="+mode, &graphstore.Options{Graph: newGraphName()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer g.Close()
+			defer func() {
+				if err := g.Drop(context.Background()); err != nil {
+					t.Error(err)
+				}
+			}()
+			upsert(t, g, hostile[0], []string{"Alpha", "Beta"}, [2]string{"alpha", "beta"})
+			wantNeighbors(t, g, 1, []string{"beta"}, "beta@0/0["+hostile[0]+"]", "alpha@1/1["+hostile[0]+"]")
+		})
+	}
+}
+
 func TestOpenUnreachable(t *testing.T) {
 	// Port 1 on loopback refuses connections at once.
 	g, err := graphstore.Open(t.Context(), "postgres://postgres@127.0.0.1:1/none?connect_timeout=5", nil)

@@ -1,22 +1,3 @@
-// Package graphstore is the knowledge graph behind GraphRAG retrieval: a
-// small [Graph] interface, an implementation on Apache AGE ([AGE], openCypher
-// inside PostgreSQL) and one in memory ([Memory]), deterministic entity
-// extraction from documents ([Extract], [IndexDocuments]) and a retriever
-// that combines the graph with the vector index of chains/rag
-// ([GraphRetriever]).
-//
-// # Model
-//
-// The graph holds entities (things documents name: "Apache AGE",
-// `rag.Index`, the heading "Retries"), the documents that mention them, and
-// relations between entities, each recorded by the document it came from.
-// A document's contribution is replaced as a whole by [Graph.Upsert] and
-// removed by [Graph.DeleteDocument], so indexing the same document twice is
-// harmless and an entity lives exactly as long as some document mentions it.
-//
-// Entities are identified by their key, [Key] of their name: lower-case
-// words joined by single spaces, so "Apache AGE", "apache  age" and
-// "Apache-AGE" are one entity.
 package graphstore
 
 import (
