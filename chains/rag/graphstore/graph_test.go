@@ -442,6 +442,7 @@ var hostile = []string{
 	`{"key": "canary"}`,
 	`]->(x) WITH 1 AS one MATCH (n) DETACH DELETE n //`,
 	"Robert'); DROP TABLE Students;-- ünïcode 😀",
+	`<script>&amp;</script> \u0041`,
 }
 
 func TestInjection(t *testing.T) {
