@@ -28,6 +28,13 @@ type Metrics struct {
 
 	mu      sync.Mutex
 	started map[uuid.UUID]runStart
+
+	// served holds the route and endpoint pairs ("route\x00endpoint") that
+	// have answered something other than 404. The in-flight gauge is
+	// labelled with a pair only once it is in here, because the gauge's
+	// labels are chosen before the status is known and a series, once
+	// created, stays.
+	served sync.Map
 }
 
 type runStart struct {
@@ -143,19 +150,29 @@ func routeOf(path string) (route, endpoint string) {
 
 // Middleware counts requests and measures their latency by route and
 // endpoint. Requests answered 404 are counted under route "unmatched", so
-// that scanners cannot grow the label set. It keeps the ResponseWriter's
+// that scanners cannot grow the label set; requests in flight on a route
+// that has not answered anything but 404 yet are counted under "unmatched"
+// too. It keeps the ResponseWriter's
 // Flush (through Unwrap), so SSE streams are not buffered.
 func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		route, endpoint := routeOf(r.URL.Path)
 		start := time.Now()
-		gauge := m.inFlight.WithLabelValues(route, endpoint)
+		pair := route + "\x00" + endpoint
+		var gauge prometheus.Gauge
+		if _, ok := m.served.Load(pair); ok {
+			gauge = m.inFlight.WithLabelValues(route, endpoint)
+		} else {
+			gauge = m.inFlight.WithLabelValues("unmatched", "other")
+		}
 		gauge.Inc()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			gauge.Dec()
 			if rec.status == http.StatusNotFound {
 				route, endpoint = "unmatched", "other"
+			} else {
+				m.served.LoadOrStore(pair, struct{}{})
 			}
 			m.requests.WithLabelValues(route, endpoint, strconv.Itoa(rec.status)).Inc()
 			m.latency.WithLabelValues(route, endpoint).Observe(time.Since(start).Seconds())

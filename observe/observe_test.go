@@ -126,3 +126,39 @@ langserve_http_requests_total{code="404",endpoint="other",route="unmatched"} 2
 		t.Error(err)
 	}
 }
+
+// Paths that no route serves must not grow any label set, the in-flight
+// gauge's included: each distinct path would stay a series forever.
+func TestMetricsUnmatchedPathsAddNoSeries(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := observe.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := m.Middleware(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/chat/invoke" {
+			w.Write([]byte(`{}`))
+			return
+		}
+		http.NotFound(w, r)
+	}))
+	for _, p := range []string{"/chat/invoke", "/scan1/invoke", "/scan2/stream", "/scan3/playground/", "/chat/invoke"} {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", p, nil))
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		for _, metric := range mf.GetMetric() {
+			for _, l := range metric.GetLabel() {
+				if l.GetName() == "route" && strings.HasPrefix(l.GetValue(), "/scan") {
+					t.Errorf("%s has a series for the unmatched route %q", mf.GetName(), l.GetValue())
+				}
+			}
+		}
+	}
+	if n := testutil.CollectAndCount(reg, "langserve_http_in_flight_requests"); n > 2 {
+		t.Errorf("%d in-flight series, want at most 2 (/chat invoke and unmatched)", n)
+	}
+}
