@@ -5,6 +5,7 @@ package translate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -61,7 +62,8 @@ func (e *InputError) Error() string { return "translate: " + e.Field + ": " + e.
 
 // New returns the chain validate | prompt | model | parser. Invalid
 // requests fail with an *InputError before the model is called; served
-// through serve, the input schema rejects them with a 422 first.
+// through serve, the input schema rejects them with a 422 first. A nil
+// model makes every call fail.
 func New(model runnable.Runnable[schema.PromptValue, schema.Message], opts *Options) runnable.Runnable[Request, string] {
 	c := &chain{languages: DefaultLanguages, maxLen: DefaultMaxTextLength}
 	if opts != nil {
@@ -82,6 +84,11 @@ func New(model runnable.Runnable[schema.PromptValue, schema.Message], opts *Opti
 		}
 		return map[string]any{"source": source, "target": r.TargetLanguage, "text": r.Text}, nil
 	})
+	if model == nil {
+		model = runnable.Lambda("nil_model", func(context.Context, schema.PromptValue) (schema.Message, error) {
+			return schema.Message{}, errors.New("translate: nil chat model")
+		})
+	}
 	tmpl := prompt.MustChat(
 		prompt.System("You are a professional translator. Translate the user's text from {source} to {target}. "+
 			"Keep the meaning, tone and formatting. Reply with the translation only."),

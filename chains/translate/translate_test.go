@@ -89,3 +89,23 @@ func TestTranslateRejectsBadInput(t *testing.T) {
 		}
 	}
 }
+
+// A nil model is a construction mistake; the chain reports it on every
+// call instead of panicking in the middle of a request.
+func TestTranslateNilModelFails(t *testing.T) {
+	chain := translate.New(nil, nil)
+	req := translate.Request{Text: "hello", TargetLanguage: "French"}
+	if _, err := chain.Invoke(t.Context(), req); err == nil || !strings.Contains(err.Error(), "nil chat model") {
+		t.Errorf("Invoke: %v, want a nil model error", err)
+	}
+	var last error
+	for _, err := range chain.Stream(t.Context(), req) {
+		last = err
+	}
+	if last == nil {
+		t.Error("Stream: no error")
+	}
+	if _, err := chain.Batch(t.Context(), []translate.Request{req}); err == nil {
+		t.Error("Batch: no error")
+	}
+}
