@@ -27,7 +27,7 @@ func (r *Remote[I, O]) streamForwarded(ctx context.Context, in I, opts []runnabl
 			rp.failAll(err)
 			return run.Fail(err)
 		}
-		var agg aggregate[O]
+		agg := aggregate[O]{on: run.Observed()}
 		for ev, err := range r.streamEvents(ctx, run, in, nil) {
 			if err != nil {
 				yield(zero, fail(err))

@@ -110,7 +110,7 @@ func (r *Remote[I, O]) Stream(ctx context.Context, in I, opts ...runnable.Option
 			return
 		}
 		defer resp.Body.Close()
-		var agg aggregate[O]
+		agg := aggregate[O]{on: run.Observed()}
 		for data, err := range r.events(ctx, "stream", resp.Body) {
 			var chunk O
 			if err == nil {
@@ -335,13 +335,19 @@ func isEnd(event string) bool {
 }
 
 // aggregate adds up the chunks of a stream for the run's end event, as
-// runnable.Collect does.
+// runnable.Collect does. Only when on: the end event's output is all the
+// sum is for, and adding up is quadratic for strings and maps, on every
+// chunk.
 type aggregate[O any] struct {
+	on  bool // the run is observed
 	v   O
 	got bool
 }
 
 func (a *aggregate[O]) add(chunk O) {
+	if !a.on {
+		return
+	}
 	if !a.got {
 		a.v, a.got = chunk, true
 		return
