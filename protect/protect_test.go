@@ -165,3 +165,31 @@ func TestAPIKey(t *testing.T) {
 		t.Errorf("no keys configured: %d", w.Code)
 	}
 }
+
+// A fixed window ends at its boundary, whatever the time of its first
+// request: Retry-After must not send a client away for the key's whole TTL.
+func TestRedisRetryAfterEndsWithTheWindow(t *testing.T) {
+	c := redisClient(t)
+	prefix := fmt.Sprintf("langserve-test:%d:", time.Now().UnixNano())
+	l, err := NewRedis(c, prefix, 1, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 50 s into a window: 10 s are left of it.
+	at := time.UnixMilli(1_000_000 * 60_000).Add(50 * time.Second)
+	l.now = func() time.Time { return at }
+	if ok, _, err := l.Allow(t.Context(), "client"); !ok || err != nil {
+		t.Fatalf("first request: %v, %v", ok, err)
+	}
+	ok, wait, err := l.Allow(t.Context(), "client")
+	if ok || err != nil {
+		t.Fatalf("second request: %v, %v", ok, err)
+	}
+	if wait != 10*time.Second {
+		t.Errorf("retry after %v, want 10s (the rest of the window)", wait)
+	}
+	keys, _ := c.Keys(t.Context(), prefix+"*").Result()
+	for _, k := range keys {
+		c.Del(t.Context(), k)
+	}
+}

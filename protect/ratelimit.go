@@ -96,8 +96,9 @@ func writeDetail(w http.ResponseWriter, status int, detail string) {
 }
 
 // Memory is an in-process token-bucket limiter: each client gets burst
-// requests at once and perRequest more every interval. It forgets the least
-// recently seen clients beyond MaxClients. Use Redis when several replicas
+// requests at once and perRequest more every interval. Beyond 100,000
+// clients it forgets those whose bucket has refilled and, if that is not
+// enough, arbitrary others (see evict). Use Redis when several replicas
 // must share one limit.
 type Memory struct {
 	limit rate.Limit
@@ -171,6 +172,7 @@ type Redis struct {
 	prefix   string
 	requests int
 	window   time.Duration
+	now      func() time.Time
 }
 
 // NewRedis limits each client to requests per window. Keys are named
@@ -179,25 +181,28 @@ func NewRedis(client redis.UniversalClient, prefix string, requests int, window 
 	if requests <= 0 || window < time.Millisecond {
 		return nil, errors.New("protect: NewRedis needs requests > 0 and a window of at least 1 ms")
 	}
-	return &Redis{client: client, prefix: prefix, requests: requests, window: window}, nil
+	return &Redis{client: client, prefix: prefix, requests: requests, window: window, now: time.Now}, nil
 }
 
 var windowScript = redis.NewScript(`
 local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
-return {n, redis.call('PTTL', KEYS[1])}
+return n
 `)
 
-// Allow counts the request in the client's current window.
+// Allow counts the request in the client's current window. A refused
+// client may retry when the window ends, which is sooner than its key
+// expires (the key lives a whole window from its first request).
 func (l *Redis) Allow(ctx context.Context, key string) (bool, time.Duration, error) {
-	win := time.Now().UnixMilli() / l.window.Milliseconds()
+	now, wms := l.now().UnixMilli(), l.window.Milliseconds()
+	win := now / wms
 	k := l.prefix + key + ":" + strconv.FormatInt(win, 10)
-	res, err := windowScript.Run(ctx, l.client, []string{k}, l.window.Milliseconds()).Int64Slice()
+	n, err := windowScript.Run(ctx, l.client, []string{k}, wms).Int64()
 	if err != nil {
 		return false, 0, fmt.Errorf("protect: redis rate limit: %w", err)
 	}
-	if res[0] <= int64(l.requests) {
+	if n <= int64(l.requests) {
 		return true, 0, nil
 	}
-	return false, time.Duration(max(res[1], 1)) * time.Millisecond, nil
+	return false, time.Duration(max((win+1)*wms-now, 1)) * time.Millisecond, nil
 }
