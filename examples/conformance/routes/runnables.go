@@ -8,6 +8,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 
 	"github.com/langserve-go/langserve/runnable"
@@ -77,9 +78,17 @@ type TypedOut struct {
 // JSONSchemaDescription documents the type in its schema.
 func (TypedOut) JSONSchemaDescription() string { return "Output of the typed route." }
 
-// Typed greets a name a number of times.
+// MaxGreetingBytes bounds the greeting /typed builds: "times" comes from
+// the request, and the greeting is built in memory.
+const MaxGreetingBytes = 1 << 20
+
+// Typed greets a name a number of times. A greeting longer than
+// MaxGreetingBytes is an error (where Python would run out of memory).
 func Typed() runnable.Runnable[TypedIn, TypedOut] {
 	return runnable.Lambda("typed", func(_ context.Context, in TypedIn) (TypedOut, error) {
+		if per := len("Hello, ") + len(in.Name) + len("! "); in.Times > MaxGreetingBytes/per {
+			return TypedOut{}, fmt.Errorf("typed: %d greetings exceed %d bytes", in.Times, MaxGreetingBytes)
+		}
 		parts := make([]string, max(in.Times, 0))
 		for i := range parts {
 			parts[i] = "Hello, " + in.Name + "!"

@@ -2,6 +2,7 @@ package routes
 
 import (
 	"encoding/json"
+	"math"
 	"testing"
 
 	"github.com/langserve-go/langserve/runnable"
@@ -46,5 +47,19 @@ func TestRunnablesAnswerAsTheReference(t *testing.T) {
 
 	if _, err := Fail().Invoke(ctx, 1); err == nil {
 		t.Error("fail: no error")
+	}
+}
+
+// "times" comes from the request: a huge count must be refused, not
+// allocated (the whole greeting is built in memory).
+func TestTypedRefusesHugeGreetings(t *testing.T) {
+	for _, times := range []int{math.MaxInt, 1 << 40, MaxGreetingBytes} {
+		out, err := Typed().Invoke(t.Context(), TypedIn{Name: "Ada", Times: times})
+		if err == nil {
+			t.Errorf("times %d: greeting of %d bytes, want an error", times, len(out.Greeting))
+		}
+	}
+	if out, err := Typed().Invoke(t.Context(), TypedIn{Name: "Ada", Times: 1000}); err != nil || out.Length != 1000*12-1 {
+		t.Errorf("times 1000: length %d, %v", out.Length, err)
 	}
 }
