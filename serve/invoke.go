@@ -89,10 +89,17 @@ func invokeSafely[I, O any](ctx context.Context, r runnable.Runnable[I, O], in I
 	return r.Invoke(ctx, in, opts...)
 }
 
+// maxBatchConcurrency bounds the runs of one batch request that run at
+// once, whatever max_concurrency says: a body within the size limit can
+// hold millions of inputs, and one goroutine (and one model call) each
+// would let a single request exhaust the server.
+const maxBatchConcurrency = 64
+
 // batch answers POST <path>/batch. Every input runs with its own config
 // (one config for all, or one per input) and its own run id; at most
-// max_concurrency of the first config run at once. The first failure
-// cancels the others and fails the whole request, as in LangServe.
+// max_concurrency of the first config (and at most maxBatchConcurrency)
+// run at once. The first failure cancels the others and fails the whole
+// request, as in LangServe.
 func (v *server[I, O]) batch(w http.ResponseWriter, r *http.Request, rt route) {
 	body, e := v.s.readBody(w, r)
 	if e != nil {
@@ -168,9 +175,11 @@ func (v *server[I, O]) batch(w http.ResponseWriter, r *http.Request, rt route) {
 
 	results := make([]result, len(reqs))
 	g, ctx := errgroup.WithContext(r.Context())
+	limit := maxBatchConcurrency
 	if len(configs) > 0 && configs[0].MaxConcurrency > 0 {
-		g.SetLimit(configs[0].MaxConcurrency)
+		limit = min(limit, configs[0].MaxConcurrency)
 	}
+	g.SetLimit(limit)
 	var (
 		mu     sync.Mutex
 		failed = -1
