@@ -196,12 +196,11 @@ func (w *Writer) writeLocked() error {
 	return nil
 }
 
-// pingLoop writes a keep-alive comment whenever nothing has been written for
-// a whole interval. The timer is not reset on every event, which would cost
-// each event a channel operation; instead, when it fires early relative to
-// the last write, it is re-armed for the remaining idle time.
-// pingIfIdle runs on the ping timer: it writes a ping if nothing was
-// written for an interval, and sets the timer for the next check.
+// pingIfIdle runs on the ping timer: it writes a keep-alive comment when
+// nothing has been written for a whole interval, and sets the timer for the
+// next check. The timer is not reset on every event, which would cost each
+// event a timer operation; instead, when it fires early relative to the last
+// write, it is re-armed for the remaining idle time.
 func (w *Writer) pingIfIdle() {
 	w.mu.Lock()
 	defer w.mu.Unlock()
