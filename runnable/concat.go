@@ -8,7 +8,8 @@ import (
 // Concat adds two chunks of a stream the way LangChain's `+` does, so that
 // a streamed output can be folded into the value Invoke would return:
 // strings are joined, maps are merged key by key (values under the same key
-// are added in turn), slices are appended, and values with a method
+// are added in turn; a nil value leaves the one before it), slices are
+// appended, and values with a method
 // Concat(T) T (message chunks) use it. ok is false when the values cannot be
 // added; callers then keep the latest chunk.
 func Concat[T any](a, b T) (T, bool) {
@@ -43,6 +44,9 @@ func concatAny(a, b any) (any, bool) {
 		}
 		for k, v := range y {
 			if old, present := out[k]; present && old != nil {
+				if v == nil {
+					continue // AddableDict keeps the value a None does not add to
+				}
 				if sum, ok := concatAny(old, v); ok {
 					out[k] = sum
 					continue

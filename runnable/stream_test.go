@@ -294,6 +294,9 @@ func TestCollectAddsUp(t *testing.T) {
 		{"maps merge", func() (any, error) {
 			return runnable.Collect(seqOf(map[string]any{"a": "x"}, map[string]any{"a": "y", "b": 1}))
 		}, map[string]any{"a": "xy", "b": 1}},
+		{"a nil value keeps the sum (AddableDict)", func() (any, error) {
+			return runnable.Collect(seqOf(map[string]any{"a": "x"}, map[string]any{"a": nil}, map[string]any{"a": "y"}))
+		}, map[string]any{"a": "xy"}},
 		{"ints keep the last", func() (any, error) { return runnable.Collect(seqOf(1, 2, 3)) }, 3},
 		{"empty", func() (any, error) { return runnable.Collect(seqOf[string]()) }, ""},
 	} {
