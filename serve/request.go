@@ -136,7 +136,7 @@ func (e *envelope) batchConfigs() (single rawConfig, list []rawConfig, isList bo
 		for i, item := range items {
 			m, e := objectConfig(item, []any{"config", "list", i})
 			if e != nil {
-				details = append(details, e.Detail.([]validate.Error)...)
+				details = addDetails(details, e.Detail.([]validate.Error)...)
 				continue
 			}
 			list[i] = m
@@ -172,14 +172,14 @@ func (e *envelope) filters() (wire.Filter, *Error) {
 		v := decodeAny(raw)
 		list, ok := v.([]any)
 		if !ok {
-			details = append(details, validate.New("list_type", []any{name}, "Input should be a valid list", v))
+			details = addDetails(details, validate.New("list_type", []any{name}, "Input should be a valid list", v))
 			continue
 		}
 		out := make([]string, 0, len(list))
 		for j, x := range list {
 			s, ok := x.(string)
 			if !ok {
-				details = append(details, validate.New("string_type", []any{name, j}, "Input should be a valid string", x))
+				details = addDetails(details, validate.New("string_type", []any{name, j}, "Input should be a valid string", x))
 				continue
 			}
 			out = append(out, s)
@@ -190,6 +190,17 @@ func (e *envelope) filters() (wire.Filter, *Error) {
 		return wire.Filter{}, validationError(details...)
 	}
 	return f, nil
+}
+
+// addDetails appends ds to details as long as they hold fewer than
+// validate.MaxErrors: as with input validation, a list of many wrong items
+// must not make an answer many times the size of the request.
+func addDetails(details []validate.Error, ds ...validate.Error) []validate.Error {
+	n := min(len(ds), validate.MaxErrors-len(details))
+	if n <= 0 {
+		return details
+	}
+	return append(details, ds[:n]...)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
