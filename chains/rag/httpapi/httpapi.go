@@ -19,6 +19,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -41,6 +42,7 @@ import (
 const (
 	DefaultMaxBodyBytes = 5 << 20
 	DefaultMaxDocuments = 100
+	DefaultMaxSections  = 10_000
 	DefaultRetryAfter   = 5 * time.Second
 	// MaxIDLength bounds document IDs and sources, in bytes.
 	MaxIDLength = 512
@@ -56,6 +58,11 @@ type Options struct {
 	// MaxDocuments bounds the documents of one request. Zero:
 	// DefaultMaxDocuments.
 	MaxDocuments int
+	// MaxSections bounds the documents of one request after loading (a
+	// Markdown document counts once per section). Each becomes at least one
+	// stored vector, kilobytes for a section that may be a few bytes long.
+	// Zero: DefaultMaxSections.
+	MaxSections int
 	// RetryAfter is what a 503 tells clients to wait. Zero:
 	// DefaultRetryAfter.
 	RetryAfter time.Duration
@@ -104,6 +111,7 @@ type handler struct {
 	prefix     string
 	maxBody    int64
 	maxDocs    int
+	maxLoaded  int
 	retryAfter string
 }
 
@@ -122,7 +130,7 @@ func New(jobs *rag.Jobs, opts *Options) (http.Handler, error) {
 	if o.Prefix != "" && !strings.HasPrefix(o.Prefix, "/") {
 		return nil, fmt.Errorf("httpapi: prefix %q must be empty or start with '/'", o.Prefix)
 	}
-	if o.MaxBodyBytes < 0 || o.MaxDocuments < 0 || o.RetryAfter < 0 {
+	if o.MaxBodyBytes < 0 || o.MaxDocuments < 0 || o.MaxSections < 0 || o.RetryAfter < 0 {
 		return nil, fmt.Errorf("httpapi: options must not be negative: %+v", o)
 	}
 	if o.MaxBodyBytes == 0 {
@@ -131,12 +139,16 @@ func New(jobs *rag.Jobs, opts *Options) (http.Handler, error) {
 	if o.MaxDocuments == 0 {
 		o.MaxDocuments = DefaultMaxDocuments
 	}
+	if o.MaxSections == 0 {
+		o.MaxSections = DefaultMaxSections
+	}
 	if o.RetryAfter == 0 {
 		o.RetryAfter = DefaultRetryAfter
 	}
 	secs := int((o.RetryAfter + time.Second - 1) / time.Second)
 	return &handler{
 		jobs: jobs, prefix: o.Prefix, maxBody: o.MaxBodyBytes, maxDocs: o.MaxDocuments,
+		maxLoaded:  o.MaxSections,
 		retryAfter: strconv.Itoa(secs),
 	}, nil
 }
@@ -210,7 +222,7 @@ func (h *handler) status(w http.ResponseWriter, id string) {
 
 // decode parses and checks a submission, returning every problem found.
 func (h *handler) decode(body []byte) ([]schema.Document, []Detail) {
-	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	var req SubmitRequest
 	if err := dec.Decode(&req); err != nil {
@@ -236,6 +248,10 @@ func (h *handler) decode(body []byte) ([]schema.Document, []Detail) {
 		docs, ds := convert(i, d)
 		details = append(details, ds...)
 		out = append(out, docs...)
+	}
+	if len(details) == 0 && len(out) > h.maxLoaded {
+		return nil, []Detail{{Loc: []any{"body", "documents"},
+			Msg: fmt.Sprintf("The documents have %d sections once loaded, more than the %d allowed", len(out), h.maxLoaded), Type: "too_long"}}
 	}
 	return out, details
 }

@@ -3,6 +3,7 @@ package httpapi_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -284,5 +285,34 @@ func TestNewErrors(t *testing.T) {
 		if _, err := httpapi.New(tt.jobs, tt.opts); err == nil {
 			t.Errorf("%s: no error", tt.name)
 		}
+	}
+}
+
+// Every loaded document costs at least one stored vector (4 KiB with the
+// local embedder), and a Markdown document is one per section: a body of
+// tiny sections must not turn a few bytes each into kilobytes each.
+func TestSubmitBoundsTheSections(t *testing.T) {
+	f := setup(t, nil, nil, nil)
+	var md strings.Builder
+	for i := range httpapi.DefaultMaxSections + 1 {
+		fmt.Fprintf(&md, "# s%d\n", i)
+	}
+	body, _ := json.Marshal(map[string]any{"documents": []any{map[string]any{"format": "markdown", "content": md.String()}}})
+	status, _, res := f.do(t, "POST", "/rag/documents", string(body))
+	if status != 422 {
+		t.Fatalf("status %d, want 422: %.200v", status, res)
+	}
+	details, _ := res["detail"].([]any)
+	if len(details) != 1 || !strings.Contains(fmt.Sprint(details[0]), "sections") {
+		t.Errorf("detail %v, want one entry about the sections", res["detail"])
+	}
+	// At the limit it is accepted.
+	md.Reset()
+	for i := range httpapi.DefaultMaxSections {
+		fmt.Fprintf(&md, "# s%d\n", i)
+	}
+	body, _ = json.Marshal(map[string]any{"documents": []any{map[string]any{"format": "markdown", "content": md.String()}}})
+	if status, _, res := f.do(t, "POST", "/rag/documents", string(body)); status != 202 {
+		t.Errorf("status %d at the limit, want 202: %.200v", status, res)
 	}
 }
