@@ -96,7 +96,7 @@ func writeDetail(w http.ResponseWriter, status int, detail string) {
 }
 
 // Memory is an in-process token-bucket limiter: each client gets burst
-// requests at once and perRequest more every interval. Beyond 100,000
+// requests at once and requests more every period (see NewMemory). Beyond 100,000
 // clients it forgets those whose bucket has refilled and, if that is not
 // enough, arbitrary others (see evict). Use Redis when several replicas
 // must share one limit.

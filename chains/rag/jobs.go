@@ -56,7 +56,8 @@ type Job struct {
 	ID     string
 	Status JobStatus
 	// Documents is the number of documents submitted; Chunks the number of
-	// chunks stored so far (final once the job is done).
+	// chunks stored, set when the job is done (zero before; for a failed
+	// job, what it stored before failing).
 	Documents, Chunks int
 	// Error says why a failed job failed.
 	Error string
