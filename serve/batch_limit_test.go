@@ -2,6 +2,8 @@ package serve_test
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"runtime"
 	"strings"
 	"sync"
@@ -66,5 +68,26 @@ func TestBatchBoundsConcurrentRuns(t *testing.T) {
 				t.Errorf("%d runs, at most %d at once; want %d, at most %d", started, most, n, tc.limit)
 			}
 		})
+	}
+}
+
+// Once a run of a batch has failed, the request fails: the inputs not
+// started yet are not run at all.
+func TestBatchStopsStartingRunsAfterAFailure(t *testing.T) {
+	var mu sync.Mutex
+	var calls int
+	failFirst := runnable.Lambda("fail_first", func(_ context.Context, x int) (int, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		calls++
+		if x == 0 {
+			return 0, errors.New("no zeros")
+		}
+		return x, nil
+	})
+	h := handler(t, failFirst, &serve.Options{Path: "/f", ConfigKeys: []string{"max_concurrency"}, Logger: slog.New(slog.DiscardHandler)})
+	resp := do(t, h, "POST", "/f/batch", `{"inputs":[0,1,2,3,4],"config":{"max_concurrency":1}}`)
+	if resp.status != 500 || calls != 1 {
+		t.Errorf("status %d after %d runs, want 500 after 1", resp.status, calls)
 	}
 }
