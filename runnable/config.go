@@ -137,9 +137,28 @@ func Merge(base, over Config) Config {
 	return out
 }
 
+// appendUnique appends the strings of src that are not in dst yet, in
+// order. Tags come from requests, so beyond a few of them a set replaces
+// the linear scans, which would make the work quadratic in the tag count.
 func appendUnique(dst []string, src ...string) []string {
+	if len(src) == 0 {
+		return dst
+	}
+	if len(dst)+len(src) <= 32 {
+		for _, s := range src {
+			if !slices.Contains(dst, s) {
+				dst = append(dst, s)
+			}
+		}
+		return dst
+	}
+	seen := make(map[string]struct{}, len(dst)+len(src))
+	for _, s := range dst {
+		seen[s] = struct{}{}
+	}
 	for _, s := range src {
-		if !slices.Contains(dst, s) {
+		if _, ok := seen[s]; !ok {
+			seen[s] = struct{}{}
 			dst = append(dst, s)
 		}
 	}
