@@ -29,12 +29,14 @@ type Metrics struct {
 	mu      sync.Mutex
 	started map[uuid.UUID]runStart
 
-	// served holds the route and endpoint pairs ("route\x00endpoint") that
-	// have answered something other than 404. The in-flight gauge is
-	// labelled with a pair only once it is in here, because the gauge's
-	// labels are chosen before the status is known and a series, once
-	// created, stays.
-	served sync.Map
+	// The in-flight gauge's labels are chosen before the status is known,
+	// and a series, once created, stays. So that paths answered 404 do not
+	// leave series behind, the middleware counts the requests in flight per
+	// label pair ("route\x00endpoint") and deletes the series of a pair
+	// when its last request ends and it never answered anything but 404.
+	flightMu sync.Mutex
+	flying   map[string]int
+	served   map[string]bool
 }
 
 type runStart struct {
@@ -77,6 +79,8 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "Chunks streamed by runs (tokens, for chat models that stream token by token).",
 		}, []string{"name", "type"}),
 		started: map[uuid.UUID]runStart{},
+		flying:  map[string]int{},
+		served:  map[string]bool{},
 	}
 	for _, c := range []prometheus.Collector{m.requests, m.latency, m.inFlight, m.runs, m.runTime, m.firstChunk, m.chunks} {
 		if err := reg.Register(c); err != nil {
@@ -150,35 +154,48 @@ func routeOf(path string) (route, endpoint string) {
 
 // Middleware counts requests and measures their latency by route and
 // endpoint. Requests answered 404 are counted under route "unmatched", so
-// that scanners cannot grow the label set; requests in flight on a route
-// that has not answered anything but 404 yet are counted under "unmatched"
-// too. It keeps the ResponseWriter's
-// Flush (through Unwrap), so SSE streams are not buffered.
+// that scanners cannot grow the label set, and leave no in-flight series
+// behind. It keeps the ResponseWriter's Flush (through Unwrap), so SSE
+// streams are not buffered.
 func (m *Metrics) Middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		route, endpoint := routeOf(r.URL.Path)
 		start := time.Now()
 		pair := route + "\x00" + endpoint
-		var gauge prometheus.Gauge
-		if _, ok := m.served.Load(pair); ok {
-			gauge = m.inFlight.WithLabelValues(route, endpoint)
-		} else {
-			gauge = m.inFlight.WithLabelValues("unmatched", "other")
-		}
+		m.flightMu.Lock()
+		m.flying[pair]++
+		m.flightMu.Unlock()
+		gauge := m.inFlight.WithLabelValues(route, endpoint)
 		gauge.Inc()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() {
 			gauge.Dec()
+			m.land(pair, route, endpoint, rec.status != http.StatusNotFound)
 			if rec.status == http.StatusNotFound {
 				route, endpoint = "unmatched", "other"
-			} else {
-				m.served.LoadOrStore(pair, struct{}{})
 			}
 			m.requests.WithLabelValues(route, endpoint, strconv.Itoa(rec.status)).Inc()
 			m.latency.WithLabelValues(route, endpoint).Observe(time.Since(start).Seconds())
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// land records the end of a request on pair, deleting the pair's
+// in-flight series when nothing is in flight on it and it never served.
+func (m *Metrics) land(pair, route, endpoint string, served bool) {
+	m.flightMu.Lock()
+	defer m.flightMu.Unlock()
+	if served && !m.served[pair] {
+		m.served[pair] = true
+	}
+	if m.flying[pair]--; m.flying[pair] > 0 {
+		return
+	}
+	delete(m.flying, pair)
+	if !m.served[pair] {
+		m.inFlight.DeleteLabelValues(route, endpoint)
+	}
 }
 
 type statusRecorder struct {
