@@ -104,10 +104,21 @@ export class StreamError extends Error {
   }
 }
 
+/**
+ * IncompleteStreamError is a stream whose connection closed before the "end"
+ * event (a proxy timeout, a server restart): the output so far is partial.
+ */
+export class IncompleteStreamError extends Error {
+  constructor() {
+    super("The connection closed before the run finished; the output may be incomplete.");
+    this.name = "IncompleteStreamError";
+  }
+}
+
 /** errorText turns any failure of a request into a sentence for the page. */
 export function errorText(e) {
   if (e instanceof HTTPError) return `The server answered ${e.status}: ${e.detail}`;
-  if (e instanceof StreamError) return e.message;
+  if (e instanceof StreamError || e instanceof IncompleteStreamError) return e.message;
   if (e instanceof TypeError) return `The request failed: ${e.message}. Is the server running?`;
   return String(e?.message ?? e);
 }
@@ -162,8 +173,9 @@ export function parseErrorEvent(data) {
 /**
  * postSSE POSTs a JSON body and calls onEvent for each SSE event until the
  * stream ends. It rejects with HTTPError for a non-2xx status or a response
- * that is not an event stream, and with StreamError at an "error" event.
- * It resolves after the "end" event or the end of the body.
+ * that is not an event stream, with StreamError at an "error" event, and
+ * with IncompleteStreamError when the body ends before the "end" event.
+ * It resolves after the "end" event.
  * @param {string} url
  * @param {any} body
  * @param {{signal?: AbortSignal, onEvent: (ev: {event: string, data: string}) => void, fetch?: typeof fetch}} opts
@@ -202,4 +214,5 @@ export async function postSSE(url, body, { signal, onEvent, fetch: doFetch = fet
     reader.cancel().catch(() => {});
   }
   if (failure) throw failure;
+  if (!ended) throw new IncompleteStreamError();
 }

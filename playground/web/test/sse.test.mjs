@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
-import { SSEParser, postSSE, HTTPError, StreamError, formatDetail, errorText } from "../js/sse.js";
+import { SSEParser, postSSE, HTTPError, StreamError, IncompleteStreamError, formatDetail, errorText } from "../js/sse.js";
 
 function parseAll(chunks) {
   const events = [];
@@ -116,4 +116,16 @@ test("postSSE reports HTTP errors with the detail", async () => {
 test("errorText", () => {
   assert.equal(errorText(new HTTPError(400, "Invalid config hash")), "The server answered 400: Invalid config hash");
   assert.match(errorText(new TypeError("Failed to fetch")), /Is the server running/);
+});
+
+test("postSSE rejects a stream that closes before its end event", async () => {
+  const got = [];
+  await assert.rejects(
+    postSSE("/x/stream_log", {}, {
+      fetch: async () => fakeResponse(200, "text/event-stream; charset=utf-8", "event: data\r\ndata: 1\r\n\r\n"),
+      onEvent: (e) => got.push(e),
+    }),
+    (e) => e instanceof IncompleteStreamError && /may be incomplete/.test(errorText(e)),
+  );
+  assert.deepEqual(got, [{ event: "data", data: "1" }], "the data before the break is delivered");
 });
