@@ -161,15 +161,19 @@ func (b *branch[I, O]) Batch(ctx context.Context, ins []I, opts ...Option) ([]O,
 // passOn yields the chunks of s without reporting them as stream events
 // (the wrapper runs of LangChain's branch and fallbacks do not), and ends run
 // with their sum, or fails it with the stream's error or ErrStreamStopped.
+// The sum only feeds the end event: runs nobody observes skip it.
 func passOn[O any](run *Run, s iter.Seq2[O, error], yield func(O, error) bool) {
 	var zero O
 	var acc sum[O]
+	observed := run.Observed()
 	for chunk, err := range s {
 		if err != nil {
 			yield(zero, run.Fail(err))
 			return
 		}
-		acc.add(chunk)
+		if observed {
+			acc.add(chunk)
+		}
 		if !yield(chunk, nil) {
 			run.Fail(ErrStreamStopped)
 			return

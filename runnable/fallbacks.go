@@ -116,24 +116,30 @@ func (f *fallbacks[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter
 			return
 		}
 		ctx, run := StartRun(ctx, f.Describe(), in, opts...)
+		// The sum only feeds the end event: runs nobody observes skip it.
+		observed := run.Observed()
 		var errs []error
 		for i, r := range f.all {
 			var acc sum[O]
+			got := false // a chunk has reached the consumer
 			next := false
 			for chunk, err := range r.Stream(ctx, in) {
 				if err != nil {
 					errs = append(errs, err)
-					if !acc.got && f.fallBack(ctx, i, err) {
+					if !got && f.fallBack(ctx, i, err) {
 						next = true
 						break
 					}
-					if acc.got {
+					if got {
 						errs = errs[len(errs)-1:] // only this runnable's error matters now
 					}
 					yield(zero, run.Fail(joinErrors(errs)))
 					return
 				}
-				acc.add(chunk)
+				got = true
+				if observed {
+					acc.add(chunk)
+				}
 				if !yield(chunk, nil) {
 					run.Fail(ErrStreamStopped)
 					return

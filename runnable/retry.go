@@ -206,13 +206,16 @@ func (t *retry[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq
 	return func(yield func(O, error) bool) {
 		var zero O
 		ctx, run := StartRun(ctx, t.info(), in, opts...)
+		// The sum only feeds the end event: runs nobody observes skip it.
+		observed := run.Observed()
 		var errs []error
 		for n := 1; ; n++ {
 			var acc sum[O]
+			got := false // a chunk has reached the consumer
 			again := false
 			for chunk, err := range t.r.Stream(ctx, in, attemptTag(n)...) {
 				if err != nil {
-					if acc.got {
+					if got {
 						yield(zero, run.Fail(err))
 						return
 					}
@@ -226,7 +229,10 @@ func (t *retry[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq
 					}
 					break
 				}
-				acc.add(chunk)
+				got = true
+				if observed {
+					acc.add(chunk)
+				}
 				if !yield(chunk, nil) {
 					run.Fail(ErrStreamStopped)
 					return
@@ -235,7 +241,7 @@ func (t *retry[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq
 			switch {
 			case again:
 				continue
-			case len(errs) > 0 && !acc.got:
+			case len(errs) > 0 && !got:
 				yield(zero, run.Fail(joinErrors(errs)))
 			default:
 				run.End(acc.output())
