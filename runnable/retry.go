@@ -211,7 +211,8 @@ func (t *retry[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq
 		var errs []error
 		for n := 1; ; n++ {
 			var acc sum[O]
-			got := false // a chunk has reached the consumer
+			got := false    // a chunk has reached the consumer
+			failed := false // this attempt failed
 			again := false
 			for chunk, err := range t.r.Stream(ctx, in, attemptTag(n)...) {
 				if err != nil {
@@ -219,6 +220,7 @@ func (t *retry[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq
 						yield(zero, run.Fail(err))
 						return
 					}
+					failed = true
 					errs = append(errs, err)
 					if t.policy.retryable(n, err) {
 						if werr := t.policy.wait(ctx, n); werr != nil {
@@ -241,7 +243,7 @@ func (t *retry[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq
 			switch {
 			case again:
 				continue
-			case len(errs) > 0 && !got:
+			case failed:
 				yield(zero, run.Fail(joinErrors(errs)))
 			default:
 				run.End(acc.output())

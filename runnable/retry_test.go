@@ -282,3 +282,24 @@ func TestRetryStream(t *testing.T) {
 		t.Errorf("late failure: %v, %v after %d calls", got, err, calls)
 	}
 }
+
+// An attempt that succeeds with an empty stream after a failed one ends
+// the stream without error: the earlier failure was retried away.
+func TestRetryStreamEmptyAfterFailure(t *testing.T) {
+	var s sleeps
+	calls := 0
+	gen := runnable.Generator("gen", func(_ context.Context, in iter.Seq2[int, error]) iter.Seq2[string, error] {
+		return func(yield func(string, error) bool) {
+			for range in {
+			}
+			calls++
+			if calls == 1 {
+				yield("", errRateLimit)
+			}
+		}
+	})
+	got, err := collect(runnable.Retry(gen, &runnable.RetryPolicy{Sleep: s.sleep}).Stream(t.Context(), 0))
+	if err != nil || len(got) != 0 || calls != 2 {
+		t.Errorf("Stream = %v, %v after %d calls; want no chunk, no error, 2 calls", got, err, calls)
+	}
+}
