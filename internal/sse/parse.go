@@ -40,6 +40,11 @@ type Event struct {
 func Parse(r io.Reader) iter.Seq2[Event, error] {
 	return func(yield func(Event, error) bool) {
 		var unterminated, skipLF bool
+		// scanned is how much of the pending line the last call found
+		// free of line breaks: the scanner calls again after every read
+		// with the same bytes and more, and searching them from the start
+		// each time made a long line cost quadratic time.
+		scanned := 0
 		sc := bufio.NewScanner(r)
 		sc.Buffer(make([]byte, 0, 4096), MaxLineLen)
 		sc.Split(func(data []byte, atEOF bool) (int, []byte, error) {
@@ -55,14 +60,21 @@ func Parse(r io.Reader) iter.Seq2[Event, error] {
 				}
 			}
 			rest := data[start:]
-			if i := indexLineBreak(rest); i >= 0 {
+			from := min(scanned, len(rest))
+			if i := indexLineBreak(rest[from:]); i >= 0 {
+				i += from
+				scanned = 0
 				skipLF = rest[i] == '\r'
 				return start + i + 1, rest[:i], nil
 			}
 			if atEOF && len(rest) > 0 {
+				scanned = 0
 				unterminated = true
 				return len(data), rest, nil
 			}
+			// Advancing by start drops a skipped LF: the next call's data
+			// begins with rest.
+			scanned = len(rest)
 			return start, nil, nil
 		})
 

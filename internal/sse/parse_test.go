@@ -214,3 +214,25 @@ func TestWriterParseRoundTrip(t *testing.T) {
 		t.Errorf("got %+v, want %+v", got, want)
 	}
 }
+
+// smallReads returns at most n bytes per Read, as a network body does.
+type smallReads struct {
+	r io.Reader
+	n int
+}
+
+func (s smallReads) Read(p []byte) (int, error) { return s.r.Read(p[:min(len(p), s.n)]) }
+
+// BenchmarkParseLongLine reads one 4 MiB data line (a stream_log patch
+// holding whole documents) arriving in 4 KiB reads.
+func BenchmarkParseLongLine(b *testing.B) {
+	body := "event: data\r\ndata: " + strings.Repeat("x", 4<<20) + "\r\n\r\nevent: end\r\n\r\n"
+	b.SetBytes(int64(len(body)))
+	for b.Loop() {
+		for _, err := range Parse(smallReads{strings.NewReader(body), 4 << 10}) {
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+}
