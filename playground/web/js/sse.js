@@ -13,7 +13,10 @@ export class SSEParser {
   /** @param {(ev: {event: string, data: string, id?: string}) => void} onEvent */
   constructor(onEvent) {
     this.onEvent = onEvent;
-    this.buffer = "";
+    // The pieces of the line not ended yet. They are joined once, when its
+    // break arrives: joining (or searching) a long line again at every
+    // chunk made it cost quadratic time.
+    this.pending = [];
     this.skipLF = false; // the previous chunk ended in CR
     this.reset();
   }
@@ -28,26 +31,32 @@ export class SSEParser {
   feed(chunk) {
     if (this.skipLF && chunk.startsWith("\n")) chunk = chunk.slice(1);
     this.skipLF = false;
-    let text = this.buffer + chunk;
     let start = 0;
-    for (let i = 0; i < text.length; i++) {
-      const ch = text[i];
+    for (let i = 0; i < chunk.length; i++) {
+      const ch = chunk[i];
       if (ch !== "\r" && ch !== "\n") continue;
-      this.line(text.slice(start, i));
+      let text = chunk.slice(start, i);
+      if (this.pending.length) {
+        this.pending.push(text);
+        text = this.pending.join("");
+        this.pending = [];
+      }
+      this.line(text);
       if (ch === "\r") {
-        if (i + 1 === text.length) this.skipLF = true;
-        else if (text[i + 1] === "\n") i++;
+        if (i + 1 === chunk.length) this.skipLF = true;
+        else if (chunk[i + 1] === "\n") i++;
       }
       start = i + 1;
     }
-    this.buffer = text.slice(start);
+    if (start < chunk.length) this.pending.push(chunk.slice(start));
   }
 
   /** end flushes a final event that was not followed by a blank line. */
   end() {
-    if (this.buffer !== "") {
-      this.line(this.buffer);
-      this.buffer = "";
+    if (this.pending.length) {
+      const text = this.pending.join("");
+      this.pending = [];
+      this.line(text);
     }
     this.line("");
   }
