@@ -213,7 +213,10 @@ func (s *Sequence[I, O]) Invoke(ctx context.Context, in I, opts ...Option) (O, e
 func (s *Sequence[I, O]) Stream(ctx context.Context, in I, opts ...Option) iter.Seq2[O, error] {
 	return func(yield func(O, error) bool) {
 		rctx, run := StartStreamingRun(ctx, s.Describe(), opts...)
-		relay(rctx, run, s.chain(rctx, Once[any](in)), func() any { return in }, yield)
+		// The steps' transforms are opened inside relay, which turns a
+		// panic in one of them into the run's error.
+		out := func(yield func(O, error) bool) { s.chain(rctx, Once[any](in))(yield) }
+		relay(rctx, run, out, func() any { return in }, yield)
 	}
 }
 

@@ -96,7 +96,10 @@ func transformRun[I, O any](ctx context.Context, info Info, in iter.Seq2[I, erro
 		}
 		rctx, run := StartStreamingRun(ctx, info, opts...)
 		src.skip = !run.Observed()
-		relay(rctx, run, body(rctx, run, src.all()), src.input, yield)
+		// body is called inside relay, so that a panic before it returns
+		// its stream fails the run like a panic in the stream.
+		out := func(yield func(O, error) bool) { body(rctx, run, src.all())(yield) }
+		relay(rctx, run, out, src.input, yield)
 	}
 }
 

@@ -225,11 +225,16 @@ func TestPanicsBecomeErrors(t *testing.T) {
 			}
 		}
 	})
+	// A generator function that panics before it returns its stream.
+	early := runnable.Generator("early", func(context.Context, iter.Seq2[int, error]) iter.Seq2[int, error] {
+		panic("early boom")
+	})
 	for _, tt := range []struct {
 		name string
 		run  func() error
 		want string
 	}{
+		{"generator panicking before its stream", func() error { _, err := early.Invoke(t.Context(), 1); return err }, "early boom"},
 		{"lambda invoke", func() error { _, err := lam.Invoke(t.Context(), 1); return err }, "lambda boom"},
 		{"lambda stream", func() error { _, err := collect(lam.Stream(t.Context(), 1)); return err }, "lambda boom"},
 		{"generator stream", func() error { _, err := collect(gen.Stream(t.Context(), 1)); return err }, "generator boom"},
@@ -237,6 +242,10 @@ func TestPanicsBecomeErrors(t *testing.T) {
 			_, err := collect(runnable.Pipe(gen, addOne()).Stream(t.Context(), 1))
 			return err
 		}, "generator boom"},
+		{"transform panicking in a pipe", func() error {
+			_, err := collect(runnable.Pipe[int, int, any](addOne(), panickyTransform[int]{}).Stream(t.Context(), 1))
+			return err
+		}, "boom in transform"},
 		{"lambda in a batch", func() error { _, err := lam.Batch(t.Context(), []int{1, 2, 3}); return err }, "lambda boom"},
 		{"custom runnable in a batch", func() error {
 			_, err := runnable.BatchOf[int, any](t.Context(), panicky{}, []int{1, 2}, runnable.WithMaxConcurrency(2))
