@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/textproto"
 	"net/url"
 	"slices"
 	"strings"
@@ -118,11 +119,21 @@ func New[I, O any](baseURL string, opts *Options) (*Remote[I, O], error) {
 	if hc == nil {
 		hc = defaultHTTPClient
 	}
+	// Canonical keys, so that a "user-agent" of an http.Header literal
+	// replaces the default User-Agent instead of going out beside it.
+	var header http.Header
+	for k, v := range opts.Header {
+		if header == nil {
+			header = make(http.Header, len(opts.Header))
+		}
+		k = textproto.CanonicalMIMEHeaderKey(k)
+		header[k] = append(header[k], v...)
+	}
 	return &Remote[I, O]{
 		base:    u,
 		name:    name,
 		http:    hc,
-		header:  opts.Header.Clone(),
+		header:  header,
 		timeout: opts.Timeout,
 		forward: opts.ForwardEvents,
 	}, nil
