@@ -23,7 +23,8 @@ var ErrMismatchedBracket = errors.New("schema: partial JSON has a mismatched clo
 // that still does not parse, characters are removed from the end until it
 // does. Raw control characters inside strings are accepted, as with Python's
 // json.loads(strict=False). Numbers decode as float64, objects as
-// map[string]any, arrays as []any.
+// map[string]any, arrays as []any; a number beyond float64's range cannot
+// be decoded and is cut off like an incomplete token.
 //
 // Examples: `{"a": [1, 2` gives {"a":[1,2]}; `{"city": "Par` gives
 // {"city":"Par"}; `{"a": 1, "b` gives {"a":1}.
