@@ -34,11 +34,20 @@ type Op struct {
 // Apply only checks and queues operations; State and JSON apply what is
 // queued, all at once. Applying each patch to the serialized state as it
 // arrives would cost a parse of the whole state per patch, and a long chat
-// model stream sends one patch per token.
+// model stream sends one patch per token. Keeping them all queued would
+// cost memory quadratic in the answer, though (each token's patch holds
+// the whole output so far), so Apply also applies the queue once it holds
+// more than the state itself (and at least minQueued bytes).
 type RunLog struct {
 	doc     []byte
 	pending []Op
+	queued  int   // bytes of the values in pending
+	err     error // of applying the queue in Apply, for the next State or JSON
 }
+
+// minQueued is how many bytes of operations Apply queues at least before
+// it applies them.
+const minQueued = 1 << 20
 
 // ErrNoState is returned when a patch changes part of a state that no
 // patch created yet, and by [RunLog.State] before the first patch.
@@ -54,7 +63,7 @@ var applyOptions = func() *jsonpatch.ApplyOptions {
 // it was, on an operation that is not JSON-Patch and on a patch that comes
 // before any state.
 func (l *RunLog) Apply(p LogPatch) error {
-	doc, pending := l.doc, l.pending
+	doc, pending, queued, restarted := l.doc, l.pending, l.queued, false
 	for i, op := range p.Ops {
 		switch op.Op {
 		case "add", "replace", "test":
@@ -68,26 +77,46 @@ func (l *RunLog) Apply(p LogPatch) error {
 		// A whole-document replace starts (or restarts) the state, and
 		// makes the operations before it moot.
 		if op.Path == "" && (op.Op == "replace" || op.Op == "add") {
-			doc, pending = slices.Clone(op.Value), nil
+			doc, pending, queued, restarted = slices.Clone(op.Value), nil, 0, true
 			continue
 		}
 		if doc == nil {
 			return ErrNoState
 		}
 		pending = append(pending, op)
+		queued += len(op.Value)
 	}
-	l.doc, l.pending = doc, pending
+	l.doc, l.pending, l.queued = doc, pending, queued
+	if restarted {
+		l.err = nil // an error of the state replaced
+	}
+	if l.queued > max(minQueued, len(l.doc)) {
+		if err := l.apply(); err != nil && l.err == nil {
+			l.err = err
+		}
+	}
 	return nil
 }
 
 // flush applies the queued operations to the state. When they do not
 // apply, the state stays as it was before them and they are dropped.
 func (l *RunLog) flush() error {
+	if err := l.err; err != nil {
+		// Applying the queue failed in Apply; the operations after it
+		// were queued on the state from before it.
+		l.err = nil
+		return err
+	}
+	return l.apply()
+}
+
+// apply applies the queued operations, or none of them.
+func (l *RunLog) apply() error {
 	if len(l.pending) == 0 {
 		return nil
 	}
 	ops := l.pending
-	l.pending = nil
+	l.pending, l.queued = nil, 0
 	// json.Marshal would escape <, > and & inside the values.
 	var raw bytes.Buffer
 	enc := json.NewEncoder(&raw)
