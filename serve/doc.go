@@ -74,5 +74,7 @@
 // fit the input schema get 422. Input validation is strict where pydantic
 // coerces ("5" is not an integer here). Token feedback needs LangSmith and
 // always answers 400; feedback and public trace links use the
-// [FeedbackStore] and [TraceLinker] you provide.
+// [FeedbackStore] and [TraceLinker] you provide. At most 64 inputs of one
+// batch run at once (a client's max_concurrency can lower that, not raise
+// it), and a request's list of validation errors stops at 64 entries.
 package serve
