@@ -76,5 +76,5 @@
 // always answers 400; feedback and public trace links use the
 // [FeedbackStore] and [TraceLinker] you provide. At most 64 inputs of one
 // batch run at once (a client's max_concurrency can lower that, not raise
-// it), and a request's list of validation errors stops at 64 entries.
+// it), and a list of validation errors stops after 64 entries per field.
 package serve
