@@ -76,5 +76,6 @@
 // always answers 400; feedback and public trace links use the
 // [FeedbackStore] and [TraceLinker] you provide. At most 64 inputs of one
 // batch run at once (a client's max_concurrency can lower that, not raise
-// it), and a list of validation errors stops after 64 entries per field.
+// it), and a 422 lists at most 64 errors for an input, a batch's config
+// list or the stream filters.
 package serve
