@@ -59,11 +59,26 @@ func (o object) without(k string) object {
 // rawJSON is an already encoded JSON value.
 type rawJSON []byte
 
+// maxNesting bounds how deep appendValue and diff descend into maps, slices
+// and objects. It is above encoding/json's decoding limit (10000), so that
+// every value decoded from a request encodes again, and it turns a value
+// that contains itself into an error instead of a stack overflow, which
+// would end the process.
+const maxNesting = 1 << 14
+
+var errTooDeep = fmt.Errorf("value nested more than %d levels deep (does it contain itself?)", maxNesting)
+
 // appendValue appends the orjson-like encoding of v to b. The types that
 // make up events (ordered objects, generic maps and slices, strings,
 // numbers, LangChain objects) are written directly; anything else goes
 // through encoding/json with HTML escaping off (see [Marshal]).
-func appendValue(b []byte, v any) ([]byte, error) {
+func appendValue(b []byte, v any) ([]byte, error) { return appendValueAt(b, v, 0) }
+
+// appendValueAt is appendValue for a value depth levels down.
+func appendValueAt(b []byte, v any, depth int) ([]byte, error) {
+	if depth > maxNesting {
+		return b, errTooDeep
+	}
 	switch x := v.(type) {
 	case nil:
 		return append(b, "null"...), nil
@@ -115,7 +130,7 @@ func appendValue(b []byte, v any) ([]byte, error) {
 			b = jsonstr.Append(b, m.k)
 			b = append(b, ':')
 			var err error
-			if b, err = appendValue(b, m.v); err != nil {
+			if b, err = appendValueAt(b, m.v, depth+1); err != nil {
 				return b, err
 			}
 		}
@@ -132,7 +147,7 @@ func appendValue(b []byte, v any) ([]byte, error) {
 			b = jsonstr.Append(b, k)
 			b = append(b, ':')
 			var err error
-			if b, err = appendValue(b, x[k]); err != nil {
+			if b, err = appendValueAt(b, x[k], depth+1); err != nil {
 				return b, err
 			}
 		}
@@ -141,7 +156,7 @@ func appendValue(b []byte, v any) ([]byte, error) {
 		if x == nil {
 			return append(b, "null"...), nil
 		}
-		return appendList(b, x)
+		return appendList(b, x, depth)
 	case []string:
 		if x == nil {
 			return append(b, "null"...), nil
@@ -155,11 +170,11 @@ func appendValue(b []byte, v any) ([]byte, error) {
 		}
 		return append(b, ']'), nil
 	case [][]schema.Message:
-		return appendList(b, x)
+		return appendList(b, x, depth)
 	case []schema.Message:
-		return appendList(b, x)
+		return appendList(b, x, depth)
 	case []schema.Document:
-		return appendList(b, x)
+		return appendList(b, x, depth)
 	case schema.Message, schema.Document, schema.PromptValue, schema.ChatGeneration, schema.LLMResult:
 		// These write compact, unescaped JSON themselves; encoding/json
 		// would only re-validate it.
@@ -201,14 +216,14 @@ func sortedKeys(m map[string]any) []string {
 	return keys
 }
 
-func appendList[T any](b []byte, s []T) ([]byte, error) {
+func appendList[T any](b []byte, s []T, depth int) ([]byte, error) {
 	b = append(b, '[')
 	for i, e := range s {
 		if i > 0 {
 			b = append(b, ',')
 		}
 		var err error
-		if b, err = appendValue(b, e); err != nil {
+		if b, err = appendValueAt(b, e, depth+1); err != nil {
 			return b, err
 		}
 	}

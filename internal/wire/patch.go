@@ -55,14 +55,25 @@ func pointer(path, token string) string {
 // changed ones, each group in sorted order (Python walks sets, whose order
 // is arbitrary).
 func diff(ops []op, path string, prev, next any) ([]op, error) {
+	return diffAt(ops, path, prev, next, 0)
+}
+
+// maxDiffNesting is how deep diff compares dicts and lists; below it,
+// what differs is replaced whole. Every level lengthens the path of the
+// operations below it, and python-jsonpatch stops at Python's recursion
+// limit (about a thousand) anyway.
+const maxDiffNesting = 256
+
+// diffAt is diff for values depth levels down.
+func diffAt(ops []op, path string, prev, next any, depth int) ([]op, error) {
 	switch p := prev.(type) {
 	case map[string]any:
-		if n, ok := next.(map[string]any); ok && p != nil && n != nil {
-			return diffDicts(ops, path, p, n)
+		if n, ok := next.(map[string]any); ok && p != nil && n != nil && depth < maxDiffNesting {
+			return diffDicts(ops, path, p, n, depth)
 		}
 	case []any:
-		if n, ok := next.([]any); ok && p != nil && n != nil {
-			return diffLists(ops, path, p, n)
+		if n, ok := next.([]any); ok && p != nil && n != nil && depth < maxDiffNesting {
+			return diffLists(ops, path, p, n, depth)
 		}
 	case string:
 		if n, ok := next.(string); ok {
@@ -88,7 +99,7 @@ func diff(ops []op, path string, prev, next any) ([]op, error) {
 	return ops, nil
 }
 
-func diffDicts(ops []op, path string, prev, next map[string]any) ([]op, error) {
+func diffDicts(ops []op, path string, prev, next map[string]any, depth int) ([]op, error) {
 	var removed, added, common []string
 	for k := range prev {
 		if _, ok := next[k]; ok {
@@ -113,18 +124,18 @@ func diffDicts(ops []op, path string, prev, next map[string]any) ([]op, error) {
 	}
 	for _, k := range common {
 		var err error
-		if ops, err = diff(ops, pointer(path, k), prev[k], next[k]); err != nil {
+		if ops, err = diffAt(ops, pointer(path, k), prev[k], next[k], depth+1); err != nil {
 			return ops, err
 		}
 	}
 	return ops, nil
 }
 
-func diffLists(ops []op, path string, prev, next []any) ([]op, error) {
+func diffLists(ops []op, path string, prev, next []any, depth int) ([]op, error) {
 	common := min(len(prev), len(next))
 	for i := range common {
 		var err error
-		if ops, err = diff(ops, pointer(path, strconv.Itoa(i)), prev[i], next[i]); err != nil {
+		if ops, err = diffAt(ops, pointer(path, strconv.Itoa(i)), prev[i], next[i], depth+1); err != nil {
 			return ops, err
 		}
 	}
