@@ -68,7 +68,7 @@ type eventsRequest struct {
 // StreamEvent is one event of /stream_events: LangChain's astream_events
 // v2 schema, or v1 when the server is set to it. ParentIDs lists the run's
 // ancestors, root first; it is empty for the root run of a v2 stream and
-// nil for every event of a v1 stream, which does not report ancestry.
+// for every event of a v1 stream, which does not report ancestry.
 // Data holds the JSON of the event's data: {"input": …} on *_start events
 // (possibly {} when the input was not known yet), {"chunk": …} on *_stream
 // events, {"output": …, "input": …} on *_end events, the payload of an
@@ -240,7 +240,7 @@ func (r *Remote[I, O]) streamEvents(ctx context.Context, run *runnable.Run, in I
 			return
 		}
 		defer resp.Body.Close()
-		first := ""
+		rootID := ""
 		for data, err := range r.events(ctx, "stream_events", resp.Body) {
 			ev := &rootedEvent{}
 			if err == nil {
@@ -253,16 +253,15 @@ func (r *Remote[I, O]) streamEvents(ctx context.Context, run *runnable.Run, in I
 				yield(nil, err)
 				return
 			}
-			// v2 events list their ancestors: the root has none. v1 events
-			// do not; their stream starts with the root's start event.
-			if first == "" {
-				first = ev.RunID
+			// v2 events list their ancestors: only the root has none. v1
+			// events list none for any run (an empty list, or no member
+			// with older servers); their stream starts with the root's
+			// start event. Either way the root is the run of the first
+			// event without ancestors.
+			if len(ev.ParentIDs) == 0 && rootID == "" {
+				rootID = ev.RunID
 			}
-			if ev.ParentIDs != nil {
-				ev.root = len(ev.ParentIDs) == 0
-			} else {
-				ev.root = ev.RunID == first
-			}
+			ev.root = len(ev.ParentIDs) == 0 && ev.RunID == rootID
 			if !yield(ev, nil) {
 				return
 			}
