@@ -9,7 +9,7 @@
 // Routes: /translate, /rag and /agent (each with /invoke, /batch,
 // /stream, /stream_log, /stream_events, schemas and /playground/),
 // POST /rag/documents and GET /rag/jobs/{id} to index more documents,
-// /docs, /openapi.json and /health.
+// /docs, /openapi.json, /health and /metrics (Prometheus).
 //
 // With no environment it needs no network, database or API key: the
 // built-in local model answers (and says so), documents are embedded
@@ -67,7 +67,7 @@ func run(ctx context.Context, log *slog.Logger, addr string, grace time.Duration
 		return err
 	}
 	log.Info("serving", "url", "http://"+ln.Addr().String(),
-		"routes", "/translate /rag /agent /rag/documents /rag/jobs/{id} /docs /health")
+		"routes", "/translate /rag /agent /rag/documents /rag/jobs/{id} /docs /openapi.json /health /metrics")
 	err = httpserver.Serve(ctx, ln, handler, &httpserver.Options{Grace: grace, Logger: log})
 	if errors.Is(err, httpserver.ErrGraceExceeded) {
 		// Serve has warned about the requests it cut off; stopping at the
