@@ -50,8 +50,10 @@ func BenchmarkChatInvoke(b *testing.B) {
 	})
 }
 
-func BenchmarkChatStream(b *testing.B) {
-	c := chat()
+func BenchmarkChatStream(b *testing.B) { benchStream(b, chat(), 15) }
+
+// benchStream streams input through c, checking that it yields chunks chunks.
+func benchStream(b *testing.B, c runnable.Runnable[map[string]any, string], chunks int) {
 	tracing(b, func(b *testing.B, opts ...runnable.Option) {
 		b.ReportAllocs()
 		for b.Loop() {
@@ -62,8 +64,8 @@ func BenchmarkChatStream(b *testing.B) {
 				}
 				n++
 			}
-			if n != 15 {
-				b.Fatalf("%d chunks, want 15", n)
+			if n != chunks {
+				b.Fatalf("%d chunks, want %d", n, chunks)
 			}
 		}
 	})
@@ -83,19 +85,5 @@ func BenchmarkChatStream1000(b *testing.B) {
 		chatmodel.Fake(long),
 		parser.String(),
 	)
-	tracing(b, func(b *testing.B, opts ...runnable.Option) {
-		b.ReportAllocs()
-		for b.Loop() {
-			n := 0
-			for _, err := range c.Stream(b.Context(), input, opts...) {
-				if err != nil {
-					b.Fatal(err)
-				}
-				n++
-			}
-			if n != 1001 {
-				b.Fatalf("%d chunks, want 1001", n)
-			}
-		}
-	})
+	benchStream(b, c, 1001)
 }
